@@ -1,0 +1,127 @@
+"""``kemi-graph build``: load → SHACL → OWL-RL → Oxigraph store and dumps, swapped in only on success."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from kemi_graph import __version__
+from kemi_graph.build.load import ProjectGraphs, load_project, new_graph
+from kemi_graph.build.reason import infer
+from kemi_graph.build.validate import validate
+from kemi_graph.config import Settings
+from kemi_graph.errors import ValidationFailed
+from kemi_graph.namespaces import PREFIXES, Iris
+from kemi_graph.store import BUILD_INFO, STORE_FOLDER, staged_dist
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    version: str = ""
+    graphs: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def build(settings: Settings, log: Log = print) -> BuildReport:
+    """Build everything into a staging folder; ``settings.dist_dir`` changes only if all steps pass."""
+    iris = Iris(settings.base_iri)
+    report = BuildReport()
+
+    @contextmanager
+    def step(name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        report.seconds[name] = round(time.perf_counter() - started, 3)
+        log(f"{name:<10} {report.seconds[name]:8.2f} s")
+
+    with step("load"):
+        project = load_project(iris)
+    with step("validate"):
+        for data in _validation_units(project):
+            result = validate(data)
+            if not result.conforms:
+                raise ValidationFailed("the data does not conform to the SHACL shapes; nothing was published", result.report())
+    with step("reason"):
+        graphs = project.named_graphs(iris)
+        for strategy in project.strategies:
+            asserted = _union(project.ontology, project.sdg_goals, strategy.city, strategy.interpretation)
+            prefix = str(iris.municipality(strategy.municipality)) + "/"
+            graphs[iris.municipality_graph(strategy.municipality, "inferred")] = infer(asserted, prefix)
+    with staged_dist(settings) as staging:
+        with step("store"):
+            _write_store(staging / STORE_FOLDER, graphs)
+        with step("dumps"):
+            report.version = _write_dumps(staging, graphs)
+        report.graphs = {str(name): len(graph) for name, graph in graphs.items()}
+        info = {
+            "version": report.version,
+            "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "kemi_graph": __version__,
+            "base_iri": settings.base_iri,
+            "graphs": report.graphs,
+            "seconds": report.seconds,
+        }
+        (staging / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    for name, count in report.graphs.items():
+        log(f"{count:>8} triples  {name}")
+    log(f"built {settings.dist_dir} (dataset version {report.version[:12]})")
+    return report
+
+
+def _validation_units(project: ProjectGraphs) -> Iterator[Graph]:
+    """SHACL runs per municipality (with the shared graphs), never over the union of all of them."""
+    for strategy in project.strategies:
+        yield _union(project.ontology, project.sdg_goals, strategy.city, strategy.interpretation)
+
+
+def _union(*graphs: Graph) -> Graph:
+    union = new_graph()
+    for graph in graphs:
+        for triple in graph:
+            union.add(triple)
+    return union
+
+
+def _write_store(path: Path, graphs: dict[URIRef, Graph]) -> None:
+    store = ox.Store(str(path))
+    for name, graph in graphs.items():
+        store.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
+    store.flush()
+    store.optimize()
+    del store
+
+
+def _write_dumps(folder: Path, graphs: dict[URIRef, Graph]) -> str:
+    """N-Quads and TriG of the whole dataset, Turtle per graph; returns the dataset's content hash."""
+    quads: list[str] = []
+    for name, graph in graphs.items():
+        for line in graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines():
+            if line.strip():
+                quads.append(f"{line.rstrip()[:-1].rstrip()} <{name}> .")
+    quads.sort()
+    nquads = ("\n".join(quads) + "\n").encode("utf-8")
+    (folder / "dataset.nq").write_bytes(nquads)
+    dataset = ox.Store()
+    dataset.load(nquads, ox.RdfFormat.N_QUADS)
+    dataset.dump(folder / "dataset.trig", ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    graph_folder = folder / "graphs"
+    graph_folder.mkdir()
+    for name, graph in graphs.items():
+        (graph_folder / f"{graph_file_stem(name)}.ttl").write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+    return hashlib.sha256(nquads).hexdigest()
+
+
+def graph_file_stem(graph_iri: URIRef | str) -> str:
+    """``{base}/graph/kemi/city`` → ``kemi-city``: the dump file name of a named graph."""
+    return str(graph_iri).split("/graph/", 1)[-1].replace("/", "-")

@@ -1,0 +1,129 @@
+"""``kemi-graph``: a thin command line. It parses, calls the library and maps errors to exit codes.
+
+Exit codes: 0 success, 1 the data does not conform (validate, build), 2 bad input or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kemi_graph import __version__
+from kemi_graph.config import Settings
+from kemi_graph.errors import KemiGraphError, ValidationFailed
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kemi-graph",
+        description="A municipality's strategy and follow-up as a validated, reasoned knowledge graph linked to the UN SDGs.",
+    )
+    parser.add_argument("--version", action="version", version=f"kemi-graph {__version__}")
+    parser.add_argument("--base-iri", help="base IRI of minted data IRIs (KEMI_GRAPH_BASE_IRI); changing it changes every data IRI")
+    parser.add_argument("--dist-dir", type=Path, help="folder of the built store and dumps (KEMI_GRAPH_DIST_DIR, default ./dist)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("build", help="load, SHACL-validate, OWL-RL-reason and write the store and dumps to dist/")
+
+    validate = commands.add_parser("validate", help="check RDF or curated strategy files against the SHACL shapes")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="RDF (any common syntax) or strategy.yaml")
+
+    query = commands.add_parser("query", help="run a SPARQL query against the built store")
+    source = query.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", nargs="?", type=Path, metavar="FILE.rq", help="a file holding the query")
+    source.add_argument("-e", "--expression", metavar="SPARQL", help="the query itself")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+
+    serve = commands.add_parser("serve", help="serve the SPARQL endpoint and linked-data pages (builds first if nothing is built)")
+    serve.add_argument("--data", action="append", metavar="FILE[=GRAPH_IRI]", help="serve these RDF files instead of the built graph (repeatable)")
+    serve.add_argument("--host", help="interface to listen on (KEMI_GRAPH_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (KEMI_GRAPH_PORT, default 5000)")
+    serve.add_argument("--workers", type=int, help="gunicorn worker processes (KEMI_GRAPH_WORKERS): more serve more clients at once, each costs memory")
+    serve.add_argument("--query-timeout", type=float, help="seconds a query may run before it is stopped (KEMI_GRAPH_QUERY_TIMEOUT)")
+    serve.add_argument("--max-rows", type=int, help="most result rows returned; longer results are cut and say so (KEMI_GRAPH_MAX_ROWS)")
+
+    commands.add_parser("convert", help="regenerate data/*/strategy.trig from the curated strategy.yaml files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(
+            base_iri=args.base_iri,
+            dist_dir=args.dist_dir,
+            host=getattr(args, "host", None),
+            port=getattr(args, "port", None),
+            workers=getattr(args, "workers", None),
+            query_timeout=getattr(args, "query_timeout", None),
+            max_rows=getattr(args, "max_rows", None),
+        )
+        return _COMMANDS[args.command](settings, args)
+    except ValidationFailed as failure:
+        print(f"kemi-graph: {failure}", file=sys.stderr)
+        print(failure.report, file=sys.stderr)
+        return EXIT_INVALID
+    except KemiGraphError as error:
+        print(f"kemi-graph: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _build(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.build.pipeline import build
+
+    build(settings)
+    return EXIT_OK
+
+
+def _validate(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.build.checks import validate_files
+
+    result = validate_files(args.files, settings)
+    print(result.report())
+    return EXIT_OK if result.conforms else EXIT_INVALID
+
+
+def _query(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.errors import InputError
+    from kemi_graph.query_output import render
+    from kemi_graph.store import open_read_only, run_query
+
+    if args.file is not None:
+        try:
+            sparql = args.file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"{args.file}: cannot read the query: {error.strerror}") from error
+    else:
+        sparql = args.expression
+    print(render(run_query(open_read_only(settings), sparql), args.format))
+    return EXIT_OK
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.build.pipeline import build
+    from kemi_graph.store import BUILD_INFO
+    from kemi_graph.web.serve import run
+
+    if not args.data and not (settings.dist_dir / BUILD_INFO).is_file():
+        print(f"kemi-graph: nothing built in {settings.dist_dir}; building first", file=sys.stderr)
+        build(settings)
+    run(settings, data=args.data)
+    return EXIT_OK
+
+
+def _convert(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.build.checks import write_strategy_rdf
+
+    for path in write_strategy_rdf(settings):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+_COMMANDS = {"build": _build, "validate": _validate, "query": _query, "serve": _serve, "convert": _convert}
+
+if __name__ == "__main__":
+    sys.exit(main())

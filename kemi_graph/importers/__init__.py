@@ -1,0 +1,1 @@
+"""Readers that turn a municipality's source material into RDF with provenance."""

@@ -1,0 +1,85 @@
+"""The embedded Oxigraph store: opened read-only for queries, built in a staging folder and swapped in.
+
+A build writes a complete new ``dist`` folder (store, dumps, ``build-info.json``) beside the
+old one and swaps the two only after every step has succeeded, so a failed build leaves the
+previous ``dist`` and store as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kemi_graph.config import Settings
+from kemi_graph.errors import QueryError, StoreNotBuilt
+
+BUILD_INFO = "build-info.json"
+STORE_FOLDER = "store"
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def open_read_only(settings: Settings) -> ox.Store:
+    """The built store; readers in several processes may open it at once."""
+    if not (settings.dist_dir / BUILD_INFO).is_file():
+        raise StoreNotBuilt(f"no built graph in {settings.dist_dir}: run 'kemi-graph build' first")
+    return ox.Store.read_only(str(settings.store_dir))
+
+
+def build_info(settings: Settings) -> dict[str, Any]:
+    """What the last successful build recorded: its version (a content hash), graphs and counts."""
+    path = settings.dist_dir / BUILD_INFO
+    if not path.is_file():
+        raise StoreNotBuilt(f"no built graph in {settings.dist_dir}: run 'kemi-graph build' first")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def run_query(
+    store: ox.Store,
+    sparql: str,
+    *,
+    substitutions: Mapping[ox.Variable, Any] | None = None,
+    default_graph: list[ox.NamedNode | ox.DefaultGraph] | None = None,
+    named_graphs: list[ox.NamedNode] | None = None,
+) -> QueryResult:
+    """Run a SPARQL query; without an explicit dataset the default graph is the union of all graphs."""
+    try:
+        return store.query(
+            sparql,
+            use_default_graph_as_union=default_graph is None,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+            substitutions=dict(substitutions) if substitutions else None,
+        )
+    except SyntaxError as error:
+        raise QueryError(str(error)) from error
+
+
+@contextmanager
+def staged_dist(settings: Settings) -> Iterator[Path]:
+    """A fresh folder to build into; swapped in for ``dist_dir`` only if the block succeeds."""
+    target = settings.dist_dir.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap(staging, target)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    retired = target.with_name(f".{target.name}-old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)

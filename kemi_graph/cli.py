@@ -99,7 +99,8 @@ def _query(settings: Settings, args: argparse.Namespace) -> int:
             raise InputError(f"{args.file}: cannot read the query: {error.strerror}") from error
     else:
         sparql = args.expression
-    print(render(run_query(open_read_only(settings), sparql), args.format))
+    text = render(run_query(open_read_only(settings), sparql), args.format)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 
 

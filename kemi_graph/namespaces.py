@@ -19,7 +19,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 SOSA = Namespace("http://www.w3.org/ns/sosa/")
 QB = Namespace("http://purl.org/linked-data/cube#")
 UNIT = Namespace("http://qudt.org/vocab/unit/")
-SCHEMA = Namespace("https://schema.org/")
+SCHEMA = Namespace("http://schema.org/")
 
 # Prefixes offered to serialisers, queries and pages, in one place.
 PREFIXES: dict[str, str] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.util import guess_format
 
@@ -63,12 +64,11 @@ def write_strategy_rdf(settings: Settings) -> list[Path]:
 
 
 def strategy_trig(path: Path, iris: Iris) -> bytes:
+    """The city and interpretation graphs of one curated strategy as TriG."""
     converted = convert_file(path, iris)
-    dataset = Dataset()
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace)
+    dataset = ox.Dataset()
     for kind, graph in (("city", converted.city), ("interpretation", converted.interpretation)):
-        named = dataset.graph(iris.municipality_graph(converted.municipality, kind))
-        for triple in graph:
-            named.add(triple)
-    return dataset.serialize(format="trig", encoding="utf-8")
+        name = ox.NamedNode(str(iris.municipality_graph(converted.municipality, kind)))
+        for triple in ox.parse(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES):
+            dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, name))
+    return ox.serialize(sorted(dataset, key=str), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyshacl
-from rdflib import RDF, SKOS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from kemi_graph.build.load import shapes_graph
@@ -81,7 +81,7 @@ def _name(node: object, data: Graph) -> str:
 
 
 def _label(node: object, data: Graph) -> str:
-    labels = list(data.objects(node, SKOS.prefLabel)) if node is not None else []
+    labels = [*data.objects(node, SKOS.prefLabel), *data.objects(node, RDFS.label)] if node is not None else []
     for lang in ("fi", "en", None):
         for label in labels:
             if isinstance(label, Literal) and label.language == lang:

@@ -386,6 +386,7 @@ class _Converter:
             m_where = f"{where}.measurements[{index - 1}]"
             m_node = URIRef(f"{node}/measurement/{index}")
             self.interp.add((node, KG.measurement, m_node))
+            self.interp.add((m_node, KG.measurementOf, node))
             self.interp.add((m_node, RDF.type, KG.Measurement))
             self.interp.add((m_node, KG.value, _decimal(self._get(measurement, "value", where=m_where))))
             self.interp.add((m_node, KG.unit, self._unit(measurement.get("unit"), m_where)))

@@ -1,0 +1,141 @@
+"""The only table of the formats kemi-graph serves, built on pyoxigraph's format types.
+
+Media types, file extensions and the W3C format IRIs come from pyoxigraph's ``RdfFormat`` and
+``QueryResultsFormat``; this module adds what they do not know: the short names accepted by
+``?format=``, the extra media types clients send for the same format, and whether the media
+type carries a ``charset`` parameter. Content negotiation, download links and the SPARQL
+service description all read these tuples, so a format added here is offered everywhere.
+
+No Flask here: the table is plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+# pyoxigraph names JSON-LD with an IRI outside the W3C formats namespace
+# (https://www.w3.org/ns/formats/data/JSON-LD); the namespace lists http://www.w3.org/ns/formats/JSON-LD.
+_W3C_FORMAT_IRI_FIXES = {"https://www.w3.org/ns/formats/data/JSON-LD": "http://www.w3.org/ns/formats/JSON-LD"}
+
+
+@dataclass(frozen=True)
+class Format:
+    """One serialisation we serve.
+
+    ``names`` are the values accepted by ``?format=`` (the first is canonical); ``aliases`` are
+    other media types that clients use for the same format and that negotiation accepts.
+    ``charset`` is True when the media type defines a charset parameter (``text/*`` and XML);
+    JSON, N-Triples, N-Quads and TriG are UTF-8 by definition and get none.
+    """
+
+    names: tuple[str, ...]
+    media_type: str
+    label: str
+    extension: str
+    iri: str | None
+    aliases: tuple[str, ...] = ()
+    charset: bool = False
+    rdf: ox.RdfFormat | None = None
+    results: ox.QueryResultsFormat | None = None
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+    @property
+    def content_type(self) -> str:
+        """The ``Content-Type`` header value of a response in this format."""
+        return f"{self.media_type}; charset=utf-8" if self.charset else self.media_type
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+    @property
+    def supports_datasets(self) -> bool:
+        return bool(self.rdf is not None and self.rdf.supports_datasets)
+
+
+def _results(fmt: ox.QueryResultsFormat, names: tuple[str, ...], aliases: tuple[str, ...] = (), *, charset: bool) -> Format:
+    return Format(
+        names=names,
+        media_type=fmt.media_type,
+        label=fmt.name,
+        extension=fmt.file_extension,
+        iri=_W3C_FORMAT_IRI_FIXES.get(fmt.iri, fmt.iri),
+        aliases=aliases,
+        charset=charset,
+        results=fmt,
+    )
+
+
+def _rdf(fmt: ox.RdfFormat, names: tuple[str, ...], aliases: tuple[str, ...] = (), *, charset: bool) -> Format:
+    return Format(
+        names=names,
+        media_type=fmt.media_type,
+        label=fmt.name,
+        extension=fmt.file_extension,
+        iri=_W3C_FORMAT_IRI_FIXES.get(fmt.iri, fmt.iri),
+        aliases=aliases,
+        charset=charset,
+        rdf=fmt,
+    )
+
+
+# SELECT and ASK results, in the server's order of preference.
+RESULTS_JSON = _results(ox.QueryResultsFormat.JSON, ("json", "srj"), ("application/json",), charset=False)
+RESULTS_XML = _results(ox.QueryResultsFormat.XML, ("xml", "srx"), ("application/xml", "text/xml"), charset=True)
+RESULTS_CSV = _results(ox.QueryResultsFormat.CSV, ("csv",), charset=True)
+RESULTS_TSV = _results(ox.QueryResultsFormat.TSV, ("tsv",), charset=True)
+
+# Graphs (CONSTRUCT, DESCRIBE, the service description), in the server's order of preference.
+TURTLE = _rdf(ox.RdfFormat.TURTLE, ("turtle", "ttl"), ("application/x-turtle",), charset=True)
+N_TRIPLES = _rdf(ox.RdfFormat.N_TRIPLES, ("ntriples", "nt"), ("text/plain",), charset=False)
+RDF_XML = _rdf(ox.RdfFormat.RDF_XML, ("rdfxml", "rdf", "xml"), ("application/xml", "text/xml"), charset=True)
+JSON_LD = _rdf(ox.RdfFormat.JSON_LD, ("jsonld", "json"), ("application/json",), charset=False)
+
+# Datasets (quads): dumps; a graph is also a dataset, so these serve CONSTRUCT results too.
+TRIG = _rdf(ox.RdfFormat.TRIG, ("trig",), ("application/x-trig",), charset=False)
+N_QUADS = _rdf(ox.RdfFormat.N_QUADS, ("nquads", "nq"), ("text/x-nquads",), charset=False)
+
+# Pages for people: the query form and results rendered as HTML.
+HTML = Format(
+    names=("html",),
+    media_type="text/html",
+    label="HTML",
+    extension="html",
+    iri=None,
+    aliases=("application/xhtml+xml",),
+    charset=True,
+)
+
+QUERY_RESULTS: tuple[Format, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
+GRAPH: tuple[Format, ...] = (TURTLE, N_TRIPLES, RDF_XML, JSON_LD)
+DATASET: tuple[Format, ...] = (TRIG, N_QUADS)
+RDF: tuple[Format, ...] = GRAPH + DATASET
+ALL: tuple[Format, ...] = QUERY_RESULTS + RDF + (HTML,)
+
+# Prefixes are written only by the formats that have prefix declarations.
+PREFIX_FORMATS = frozenset({TURTLE.name, TRIG.name, RDF_XML.name})
+
+
+def by_name(name: str, candidates: Iterable[Format] = ALL) -> Format | None:
+    """The candidate called ``name`` (a ``?format=`` name, file extension or media type), if any."""
+    wanted = name.strip().lower()
+    for fmt in candidates:
+        if wanted in fmt.names or wanted == fmt.extension or wanted in fmt.media_types:
+            return fmt
+    return None
+
+
+def for_rdf_file(path: str) -> ox.RdfFormat | None:
+    """The RDF format of a data file, from its extension (``.ttl``, ``.nt``, ``.nq``, ``.trig``, ``.jsonld``, ``.rdf``...)."""
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    if suffix in ("owl", "xml"):
+        return ox.RdfFormat.RDF_XML
+    if suffix == "json":
+        return ox.RdfFormat.JSON_LD
+    return ox.RdfFormat.from_extension(suffix) if suffix else None

@@ -1,0 +1,132 @@
+"""The application factory: ``create_app(settings, store)`` builds one Flask app.
+
+The typed :class:`~kemi_graph.config.Settings` are copied in once (``app.extensions``; Flask's
+untyped ``app.config`` only gets the request-size limit Werkzeug enforces). Errors are mapped
+to responses here and nowhere else: a client's fault is a 4xx with a plain-text message, a
+server fault a 5xx without a trace.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Flask, Response, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+
+from kemi_graph import resources
+from kemi_graph.config import Settings
+from kemi_graph.errors import ConfigError, InputError, KemiGraphError, QueryError, StoreNotBuilt
+from kemi_graph.store import open_read_only
+from kemi_graph.web import sparql
+from kemi_graph.web.evaluator import QueryPool
+from kemi_graph.web.service_description import ServiceDescription
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, store: ox.Store | None = None) -> Flask:
+    """The web app over ``store``, or over the built store (opened read-only) when it is None.
+
+    A given store (e.g. an in-memory one from ``serve --data``) reaches the query evaluators by
+    fork; without one, every evaluator opens the built store read-only itself.
+    """
+    web_dir = _web_dir()
+    app = Flask(__name__, template_folder=str(web_dir / "templates"), static_folder=str(web_dir / "static"))
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
+
+    if store is None:
+        store = open_read_only(settings)
+        open_store = functools.partial(open_read_only, settings)
+    else:
+        given = store
+        open_store = lambda: given  # noqa: E731 - the evaluator inherits the store by fork
+
+    app.extensions[sparql.STATE_KEY] = sparql.WebState(
+        settings=settings,
+        store=store,
+        pool=QueryPool(open_store, timeout=settings.query_timeout),
+        service_description=ServiceDescription(store, settings.base_iri, federation=bool(settings.service_allow_list)),
+    )
+    # CORS for reads: every route here only reads (a SPARQL query by POST included).
+    CORS(
+        app,
+        origins="*",
+        methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=[sparql.TRUNCATED_HEADER],
+    )
+    app.before_request(functools.partial(_limit_request_size, settings.max_request_bytes))
+    app.register_blueprint(sparql.bp)
+    _register_pages(app)
+    _register_error_handlers(app)
+    return app
+
+
+def _web_dir() -> Path:
+    # TEMPORARY: resources.project_root() needs ontology/kemi-graph.ttl, which does not exist
+    # yet; fall back to the checkout's web/ so the endpoint can be developed and tested now.
+    try:
+        return resources.web_dir()
+    except ConfigError:
+        return Path(__file__).resolve().parents[2] / "web"
+
+
+def _register_pages(app: Flask) -> None:
+    # TEMPORARY guard while kemi_graph/web/pages.py is being written; remove the try/except
+    # (keep the import and the registration) once it exists.
+    try:
+        from kemi_graph.web.pages import bp as pages_bp
+    except ImportError:
+        log.warning("kemi_graph.web.pages not found: serving the SPARQL endpoint only")
+        return
+    app.register_blueprint(pages_bp)
+
+
+def _limit_request_size(limit: int) -> None:
+    if len(request.query_string) > limit:
+        raise RequestEntityTooLarge(
+            f"the request's query string is {len(request.query_string)} bytes; the limit is {limit} "
+            "(max_request_bytes): send long queries by POST, within the limit"
+        )
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(
+            f"the request body is {request.content_length} bytes; the limit is {limit} (max_request_bytes)"
+        )
+
+
+def _plain(code: int, message: str, response: Response | None = None) -> Response:
+    response = response or Response(status=code)
+    response.status_code = code
+    response.set_data(message.rstrip("\n") + "\n")
+    response.content_type = "text/plain; charset=utf-8"
+    return response
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        if error.code is not None and error.code >= 500:
+            log.error("%s: %s", error.name, error.description)
+        if error.code == 413 and error.description == RequestEntityTooLarge.description:
+            error.description = f"the request is larger than the limit of {app.extensions[sparql.STATE_KEY].settings.max_request_bytes} bytes (max_request_bytes)"
+        # get_response keeps headers the exception carries (Allow on a 405, for instance).
+        return _plain(error.code or 500, f"{error.code} {error.name}: {error.description}", error.get_response())
+
+    @app.errorhandler(KemiGraphError)
+    def library_error(error: KemiGraphError) -> Response:
+        if isinstance(error, (QueryError, InputError)):
+            return _plain(400, f"400 Bad Request: {error}")
+        if isinstance(error, StoreNotBuilt):
+            return _plain(503, f"503 Service Unavailable: {error}")
+        log.exception("unexpected library error")
+        return _plain(500, "500 Internal Server Error: the server could not answer this request")
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        log.exception("unhandled error", exc_info=error)
+        return _plain(500, f"500 Internal Server Error: {InternalServerError.description}")

@@ -1,0 +1,130 @@
+"""Content negotiation: one function over the formats table (kemi_graph.formats).
+
+``negotiate`` picks the response format from the ``Accept`` header (q-values, wildcards and
+media-type parameters) or from a ``format``/``_format`` parameter, which overrides the header.
+It never touches Flask's request: the caller passes the header and the parameter, and turns a
+:class:`NotAcceptable` into a 406 (or a 400 for an unknown ``format`` name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kemi_graph.formats import Format, by_name
+
+
+class NotAcceptable(Exception):
+    """No candidate fits; the message lists the media types (and ``format`` names) that would."""
+
+    def __init__(self, message: str, candidates: Sequence[Format], *, unknown_format: bool = False) -> None:
+        super().__init__(message)
+        self.candidates = tuple(candidates)
+        self.unknown_format = unknown_format
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    params: tuple[tuple[str, str], ...]
+    q: float
+
+    @property
+    def specificity(self) -> int:
+        """``*/*`` < ``type/*`` < ``type/subtype`` < ``type/subtype;param=...``."""
+        if self.type == "*":
+            return 0
+        if self.subtype == "*":
+            return 1
+        return 3 if self.params else 2
+
+    def matches(self, media_type: str) -> bool:
+        main, _, sub = media_type.partition("/")
+        if self.type not in ("*", main) or self.subtype not in ("*", sub):
+            return False
+        # All our formats are UTF-8: a range asking for another charset does not match.
+        # Other parameters (e.g. a JSON-LD profile) do not change what we send, so they match.
+        charset = dict(self.params).get("charset")
+        return charset is None or charset.lower() in ("utf-8", "utf8")
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of an ``Accept`` header; malformed entries are skipped, as RFC 9110 allows."""
+    ranges: list[MediaRange] = []
+    for item in (header or "").split(","):
+        pieces = [piece.strip() for piece in item.split(";")]
+        media, params = pieces[0].lower(), pieces[1:]
+        if media == "*":  # some clients send a bare '*'
+            media = "*/*"
+        main, slash, sub = media.partition("/")
+        if not slash or not main or not sub or (main == "*" and sub != "*"):
+            continue
+        q = 1.0
+        kept: list[tuple[str, str]] = []
+        for param in params:
+            key, _, value = param.partition("=")
+            key, value = key.strip().lower(), value.strip().strip('"')
+            if key == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+                break  # what follows q are accept-extensions, not media-type parameters
+            if key:
+                kept.append((key, value))
+        ranges.append(MediaRange(main, sub, tuple(kept), q))
+    return ranges
+
+
+def negotiate(accept: str | None, candidates: Sequence[Format], format_param: str | None = None) -> Format:
+    """The best candidate for this request; candidates are in the server's order of preference.
+
+    ``format_param`` (a format name, extension or media type) wins over ``Accept``. Without an
+    ``Accept`` header the first candidate is chosen. Raises :class:`NotAcceptable`.
+    """
+    if format_param:
+        chosen = by_name(format_param, candidates)
+        if chosen is None:
+            raise NotAcceptable(
+                f"format={format_param!r} is not available for this response; use one of: "
+                + ", ".join(c.name for c in candidates),
+                candidates,
+                unknown_format=by_name(format_param) is None,
+            )
+        return chosen
+    ranges = parse_accept(accept)
+    if not ranges:
+        return candidates[0]
+    best: Format | None = None
+    best_q = 0.0
+    for candidate in candidates:
+        q = _quality(candidate, ranges)
+        if q > best_q:  # strictly greater: ties go to the server's order
+            best, best_q = candidate, q
+    if best is None:
+        raise NotAcceptable(
+            f"none of the media types in 'Accept: {accept}' can be served here; available: "
+            + ", ".join(c.media_type for c in candidates)
+            + " (or add format=" + "|".join(c.name for c in candidates) + ")",
+            candidates,
+        )
+    return best
+
+
+def _quality(candidate: Format, ranges: list[MediaRange]) -> float:
+    """The q of the most specific range matching the candidate's media type or one of its aliases.
+
+    Specificity is compared across the media type and its aliases together, so that
+    ``text/turtle;q=0, */*`` excludes Turtle although ``*/*`` matches its alias too. A match
+    through an alias alone counts a little less, so an exact media type wins a tie.
+    """
+    matching = [(r, mt) for mt in candidate.media_types for r in ranges if r.matches(mt)]
+    if not matching:
+        return 0.0
+    most_specific = max(r.specificity for r, _ in matching)
+    top = [(r, mt) for r, mt in matching if r.specificity == most_specific]
+    q = max(r.q for r, _ in top)
+    if all(mt != candidate.media_type for _, mt in top):
+        q *= 0.999
+    return q

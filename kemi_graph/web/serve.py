@@ -1,0 +1,148 @@
+"""``kemi-graph serve``: the web app under gunicorn, over the built store or over given RDF files.
+
+``run(settings, data)`` is what the CLI calls. ``python -m kemi_graph.web.serve`` does the same
+with settings from ``KEMI_GRAPH_*`` variables and a few options (used by the tests' live server).
+
+Design: the app (and, for ``--data``, the in-memory store) is created once in gunicorn's master
+process and inherited by the ``settings.workers`` sync workers; each worker forks one query
+evaluator (kemi_graph.web.evaluator) when it starts. A slow query therefore holds one worker
+until ``query_timeout``; the other workers keep answering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from gunicorn.app.base import BaseApplication
+
+from kemi_graph.config import Settings
+from kemi_graph.errors import InputError, KemiGraphError
+from kemi_graph.formats import for_rdf_file
+from kemi_graph.store import open_read_only
+
+_GRAPH_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+# gunicorn kills a sync worker silent for longer than its timeout; a request may last the query
+# timeout plus the time to send a large answer.
+_WORKER_TIMEOUT_MARGIN = 30
+
+
+def parse_data_spec(spec: str) -> tuple[Path, str | None]:
+    """``FILE`` or ``FILE=GRAPH_IRI``. A FILE that exists as given wins, so '=' may occur in names."""
+    if Path(spec).is_file() or "=" not in spec:
+        return Path(spec), None
+    path, _, graph = spec.partition("=")
+    if not _GRAPH_IRI.match(graph):
+        raise InputError(f"--data {spec!r}: {graph!r} is not an absolute graph IRI")
+    return Path(path), graph
+
+
+def load_data(specs: Sequence[str]) -> ox.Store:
+    """An in-memory store holding the given files; the error names the file at fault."""
+    store = ox.Store()
+    for spec in specs:
+        path, graph = parse_data_spec(spec)
+        if not path.is_file():
+            raise InputError(f"--data {spec!r}: {path} is not a file")
+        fmt = for_rdf_file(path.name)
+        if fmt is None:
+            raise InputError(
+                f"{path}: unknown RDF format; use a .ttl, .nt, .nq, .trig, .jsonld or .rdf file"
+            )
+        if graph is not None and fmt.supports_datasets:
+            raise InputError(f"{path}: a graph IRI can only be given for a triples file, not for {fmt.name}")
+        try:
+            store.load(
+                path=str(path),
+                format=fmt,
+                base_iri=path.resolve().as_uri(),
+                to_graph=ox.NamedNode(graph) if graph else None,
+            )
+        except (SyntaxError, ValueError) as error:
+            raise InputError(f"{path}: not valid {fmt.name}: {error}") from error
+        except OSError as error:
+            raise InputError(f"{path}: cannot be read: {error}") from error
+    return store
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn run from Python with our options, over an app built in the master."""
+
+    def __init__(self, app: Any, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self.application
+
+
+def gunicorn_options(settings: Settings) -> dict[str, Any]:
+    def post_worker_init(worker: Any) -> None:
+        worker.wsgi.extensions["kemi_graph"].pool.start()
+
+    def worker_exit(server: Any, worker: Any) -> None:
+        worker.wsgi.extensions["kemi_graph"].pool.close()
+
+    return {
+        "bind": [f"{settings.host}:{settings.port}"],
+        "workers": settings.workers,
+        "worker_class": "sync",
+        "timeout": int(settings.query_timeout) + _WORKER_TIMEOUT_MARGIN,
+        "graceful_timeout": 10,
+        "preload_app": True,
+        # A SPARQL query by GET can be long; the app enforces max_request_bytes (413) instead.
+        "limit_request_line": 0,
+        "post_worker_init": post_worker_init,
+        "worker_exit": worker_exit,
+        "accesslog": None,
+        "errorlog": "-",
+        "proc_name": "kemi-graph",
+    }
+
+
+def run(settings: Settings, data: list[str] | None = None) -> None:
+    """Serve the built store (or the ``data`` files) on ``settings.host:settings.port`` until stopped."""
+    from kemi_graph.web.app import create_app  # Flask is imported only when serving
+
+    store = load_data(data) if data else open_read_only(settings)
+    # For the built store, create_app (and each evaluator) opens its own read-only handle.
+    app = create_app(settings, store if data else None)
+    _Server(app, gunicorn_options(settings)).run()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m kemi_graph.web.serve",
+        description="Serve the SPARQL endpoint; other settings come from KEMI_GRAPH_* variables.",
+    )
+    parser.add_argument("--host", help="interface to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, help="port (0: any free port, see the 'Listening at' log line)")
+    parser.add_argument("--workers", type=int, help="worker processes: how many queries run at once")
+    parser.add_argument(
+        "--data",
+        action="append",
+        metavar="FILE[=GRAPH_IRI]",
+        help="serve these RDF files instead of the built graph; a triples file goes into GRAPH_IRI, else the default graph",
+    )
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(host=args.host, port=args.port, workers=args.workers)
+        run(settings, args.data)
+    except KemiGraphError as error:
+        print(f"kemi-graph serve: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""The SPARQL 1.1 Protocol endpoint (``/sparql``): queries only, never updates.
+
+Requests are read strictly: a query via GET, via POST ``application/x-www-form-urlencoded`` or
+via POST ``application/sparql-query``; one ``query`` parameter; UTF-8 only; the dataset given by
+``default-graph-uri``/``named-graph-uri`` is used exactly (without them the default graph is the
+union of all graphs). The query runs in an evaluator process (kemi_graph.web.evaluator) under
+the configured timeout and row limit. A plain GET returns the service description, or the
+query page when HTML is preferred.
+
+Every refusal is an ``HTTPException`` whose description says what is wrong; the app's error
+handler (kemi_graph.web.app) turns it into a plain-text response.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import (
+    BadGateway,
+    BadRequest,
+    Forbidden,
+    InternalServerError,
+    ServiceUnavailable,
+)
+from werkzeug.exceptions import NotAcceptable as HttpNotAcceptable
+
+from kemi_graph import formats
+from kemi_graph.config import Settings
+from kemi_graph.web.conneg import NotAcceptable, negotiate
+from kemi_graph.web.evaluator import EvaluatorFailed, Job, Outcome, QueryPool, QueryTimeout
+from kemi_graph.web.query_text import scan, service_allowed
+from kemi_graph.web.service_description import ServiceDescription
+
+bp = Blueprint("sparql", __name__)
+
+TRUNCATED_HEADER = "X-Results-Truncated"
+STATE_KEY = "kemi_graph"
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+EXAMPLE_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?concept ?label WHERE {
+  ?concept skos:prefLabel ?label .
+}
+LIMIT 20
+"""
+
+
+@dataclass(frozen=True)
+class WebState:
+    """What the endpoint needs, built once by create_app and kept in ``app.extensions``."""
+
+    settings: Settings
+    store: ox.Store
+    pool: QueryPool
+    service_description: ServiceDescription
+
+
+def state() -> WebState:
+    return current_app.extensions[STATE_KEY]
+
+
+class Params:
+    """The request's parameters, each with all its values (a repeated parameter is visible)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self._values.setdefault(key, []).append(value)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._values
+
+    def all(self, key: str) -> list[str]:
+        return self._values.get(key, [])
+
+    def one(self, *keys: str) -> str | None:
+        """The value of the first of ``keys`` that is present; 400 if it is repeated."""
+        for key in keys:
+            values = self.all(key)
+            if len(values) > 1:
+                raise BadRequest(f"the {key!r} parameter is given {len(values)} times; give it once")
+            if values:
+                return values[0]
+        return None
+
+
+# Both spellings are routed explicitly: the W3C protocol tests and many clients write the
+# endpoint as '/sparql/', and a redirect would turn a POST into a second request.
+@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql/", methods=["GET", "POST"])
+def endpoint() -> Response:
+    if request.method == "POST" and request.mimetype == SPARQL_UPDATE:
+        raise Forbidden("This endpoint is read-only: SPARQL Update requests are refused.")
+    params = _request_params()
+    if "update" in params:
+        raise Forbidden("This endpoint is read-only: SPARQL Update requests ('update' parameter) are refused.")
+    format_param = params.one("format", "_format")
+    queries = params.all("query")
+    if len(queries) > 1:
+        raise BadRequest(f"the 'query' parameter is given {len(queries)} times; give exactly one query")
+    if not queries:
+        if request.method == "POST":
+            raise BadRequest("no query: send a 'query' parameter or a body of type application/sparql-query")
+        return _describe_service(format_param)
+    return _answer(queries[0], params, format_param)
+
+
+@bp.after_request
+def _vary(response: Response) -> Response:
+    response.vary.add("Accept")
+    return response
+
+
+def _request_params() -> Params:
+    """URL parameters plus, for a form POST, the body's; for a direct POST the body is the query."""
+    pairs = _parse_query_string(request.query_string, "the URL's query string")
+    if request.method != "POST":
+        return Params(pairs)
+    mimetype = request.mimetype
+    if mimetype not in (FORM, SPARQL_QUERY):
+        got = f"Content-Type {mimetype!r}" if mimetype else "no Content-Type"
+        raise BadRequest(
+            f"a SPARQL query by POST needs Content-Type {FORM} or {SPARQL_QUERY} ({got} was sent)"
+        )
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise BadRequest(f"unsupported charset {charset!r}: SPARQL requests must be UTF-8")
+    body = request.get_data(cache=False)
+    if mimetype == FORM:
+        return Params(pairs + _parse_query_string(body, "the form body"))
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"the query is not valid UTF-8 (byte {error.start}): SPARQL requests must be UTF-8") from error
+    if any(key == "query" for key, _ in pairs):
+        raise BadRequest("a query is given both in the body and as a 'query' URL parameter; give it once")
+    return Params(pairs + [("query", text)])
+
+
+def _parse_query_string(raw: bytes, where: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"{where} is not valid UTF-8 (percent-encoded bytes must be UTF-8)") from error
+
+
+def _graph_iris(params: Params, key: str) -> list[str]:
+    iris = [iri for iri in params.all(key) if iri.strip()]  # an empty form field means none
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as error:
+            raise BadRequest(f"{key}: {iri!r} is not an absolute IRI ({error})") from error
+    return iris
+
+
+def _answer(query: str, params: Params, format_param: str | None) -> Response:
+    web = state()
+    settings = web.settings
+    info = scan(query)
+    if info.kind == "update":
+        raise Forbidden("This endpoint is read-only: SPARQL Update operations are refused; send a query.")
+    for service in info.services:
+        if not service_allowed(service, settings.service_allow_list):
+            allowed = ", ".join(settings.service_allow_list) or "empty"
+            target = f"<{service}>" if service else "an endpoint given by a variable or an unknown prefix"
+            raise Forbidden(
+                f"SERVICE {target} is not allowed: federated queries may only call endpoints on the "
+                f"service allow list (service_allow_list: {allowed})"
+            )
+    default_graph = _graph_iris(params, "default-graph-uri")
+    named_graphs = _graph_iris(params, "named-graph-uri")
+    dataset_given = bool(default_graph or named_graphs)
+
+    fmt: formats.Format | None = None
+    if info.kind is not None:
+        candidates = (formats.QUERY_RESULTS if info.kind == "select" else formats.RDF) + (formats.HTML,)
+        fmt = _negotiate(candidates, format_param)
+    html = fmt is formats.HTML
+    if html:
+        fmt = formats.RESULTS_JSON if info.kind == "select" else formats.TURTLE
+
+    job = Job(
+        query=query,
+        format_name=fmt.name if fmt else None,
+        max_rows=settings.max_rows,
+        base_iri=request.base_url,
+        default_graph=tuple(default_graph) if dataset_given else None,
+        named_graphs=tuple(named_graphs) if dataset_given else None,
+    )
+    try:
+        outcome = web.pool.run(job)
+    except QueryTimeout as error:
+        raise ServiceUnavailable(
+            f"The query ran longer than the time limit of {settings.query_timeout:g} s and was stopped "
+            "(query_timeout). Narrow it down, e.g. with LIMIT or more specific patterns."
+        ) from error
+    except EvaluatorFailed as error:
+        raise InternalServerError("the query evaluation process stopped unexpectedly") from error
+    if outcome.status == "syntax":
+        raise BadRequest(f"Malformed query: {outcome.message}")
+    if outcome.status == "error":
+        if info.services:
+            raise BadGateway(f"A SERVICE call failed: {outcome.message}")
+        raise InternalServerError(f"The query could not be evaluated: {outcome.message}")
+
+    if html:
+        response = Response(_render_results(query, params, outcome), content_type=formats.HTML.content_type)
+    else:
+        chosen = formats.by_name(outcome.format_name) if outcome.kind == "select" else formats.by_name(outcome.format_name, formats.RDF)
+        assert chosen is not None
+        response = Response(outcome.body, content_type=chosen.content_type)
+    if outcome.truncated:
+        response.headers[TRUNCATED_HEADER] = f"max_rows={settings.max_rows}"
+    return response
+
+
+def _negotiate(candidates: tuple[formats.Format, ...], format_param: str | None) -> formats.Format:
+    try:
+        return negotiate(request.headers.get("Accept"), candidates, format_param)
+    except NotAcceptable as error:
+        if error.unknown_format:
+            raise BadRequest(str(error)) from error
+        raise HttpNotAcceptable(str(error)) from error
+
+
+def _describe_service(format_param: str | None) -> Response:
+    web = state()
+    fmt = _negotiate(formats.RDF + (formats.HTML,), format_param)
+    if fmt is formats.HTML:
+        return Response(_render_page(EXAMPLE_QUERY), content_type=formats.HTML.content_type)
+    void_iri = request.host_url + ".well-known/void"
+    body = web.service_description.serialize(request.base_url, void_iri, fmt)
+    return Response(body, content_type=fmt.content_type)
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+
+def _download_links(query: str, params: Params, kind: str) -> list[tuple[formats.Format, str]]:
+    """One link per format of this kind of result, from the formats table."""
+    dataset = [(key, value) for key in ("default-graph-uri", "named-graph-uri") for value in params.all(key)]
+    candidates = formats.QUERY_RESULTS if kind == "select" else formats.RDF
+    return [
+        (fmt, request.base_url + "?" + urlencode([("query", query), *dataset, ("format", fmt.name)]))
+        for fmt in candidates
+    ]
+
+
+def _render_page(query: str, **context: object) -> str:
+    return render_template(
+        "sparql.html",
+        query=query,
+        endpoint=request.base_url,
+        output_formats=[formats.HTML, *formats.QUERY_RESULTS, *formats.RDF],
+        settings=state().settings,
+        **context,
+    )
+
+
+def _render_results(query: str, params: Params, outcome: Outcome) -> str:
+    context: dict[str, object] = {
+        "truncated": outcome.truncated,
+        "downloads": _download_links(query, params, outcome.kind),
+        "selected_format": "html",
+    }
+    if outcome.kind == "select":
+        results = json.loads(outcome.body)
+        if "boolean" in results:
+            context["boolean"] = results["boolean"]
+        else:
+            variables = results["head"].get("vars", [])
+            context["variables"] = variables
+            context["rows"] = [[_cell(binding.get(v)) for v in variables] for binding in results["results"]["bindings"]]
+    else:
+        context["graph_text"] = outcome.body.decode("utf-8")
+    return _render_page(query, **context)
+
+
+def _cell(term: Mapping[str, object] | None) -> dict[str, object] | None:
+    if term is None:
+        return None
+    value = str(term.get("value", ""))
+    kind = term.get("type")
+    if kind == "uri":
+        return {"text": value, "href": value}
+    if kind == "bnode":
+        return {"text": f"_:{value}"}
+    extra = term.get("xml:lang") or term.get("datatype")
+    return {"text": value, "note": f"@{extra}" if term.get("xml:lang") else (f"^^{extra}" if extra else None)}
+

@@ -34,9 +34,12 @@ def _parser() -> argparse.ArgumentParser:
 
     query = commands.add_parser("query", help="run a SPARQL query against the built store")
     source = query.add_mutually_exclusive_group(required=True)
-    source.add_argument("file", nargs="?", type=Path, metavar="FILE.rq", help="a file holding the query")
+    source.add_argument("file", nargs="?", type=Path, metavar="FILE.rq", help="a file holding the query, or the name of a named query (see 'kemi-graph queries')")
     source.add_argument("-e", "--expression", metavar="SPARQL", help="the query itself")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    query.add_argument("--param", action="append", metavar="NAME=VALUE", help="a named query's parameter (repeatable), e.g. --param sdg=sdg:3")
+
+    commands.add_parser("queries", help="list the named queries (queries/*.rq) with their titles and parameters")
 
     serve = commands.add_parser("serve", help="serve the SPARQL endpoint and linked-data pages (builds first if nothing is built)")
     serve.add_argument("--data", action="append", metavar="FILE[=GRAPH_IRI]", help="serve these RDF files instead of the built graph (repeatable)")
@@ -47,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-rows", type=int, help="most result rows returned; longer results are cut and say so (KEMI_GRAPH_MAX_ROWS)")
 
     commands.add_parser("convert", help="regenerate data/*/strategy.trig from the curated strategy.yaml files")
+
+    sdg = commands.add_parser("sdg", help="the UN SDG vocabulary: 'sdg import PATH_OR_URL' loads the full UN SDG KOS into the built store")
+    sdg_commands = sdg.add_subparsers(dest="sdg_command", required=True, metavar="SDG_COMMAND")
+    sdg_import = sdg_commands.add_parser("import", help="parse the UN SDG KOS (file, folder of the UN dump files, or http(s) URL) and replace graph {base}/graph/un-sdg-kos of dist/store; later builds keep it")
+    sdg_import.add_argument("source", metavar="PATH_OR_URL", help="an RDF file, a folder of RDF files, or an http(s) URL")
+
+    export = commands.add_parser("export", help="write a tidy table of the built graph (sdg-links, indicators, numeric-results) as CSV or JSON")
+    export.add_argument("table", metavar="TABLE", help="one of: sdg-links, indicators, numeric-results")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default: csv)")
+    export.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     return parser
 
 
@@ -92,14 +105,21 @@ def _query(settings: Settings, args: argparse.Namespace) -> int:
     from kemi_graph.query_output import render
     from kemi_graph.store import open_read_only, run_query
 
+    from kemi_graph import queries
+
+    named = None
     if args.file is not None:
-        try:
-            sparql = args.file.read_text(encoding="utf-8")
-        except OSError as error:
-            raise InputError(f"{args.file}: cannot read the query: {error.strerror}") from error
+        sparql, named = queries.from_argument(args.file)
     else:
         sparql = args.expression
-    text = render(run_query(open_read_only(settings), sparql), args.format)
+    values = queries.parse_assignments(args.param)
+    if named is not None:
+        substitutions = named.bindings(values, settings.base_iri)
+    elif values:
+        raise InputError(f"--param {next(iter(values))}: only a named query (a queries/*.rq file with a header, or its name) takes parameters")
+    else:
+        substitutions = None
+    text = render(run_query(open_read_only(settings), sparql, substitutions=substitutions), args.format)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 
@@ -116,6 +136,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _queries(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.queries import all_queries
+
+    for name, named in all_queries().items():
+        params = " ".join(f"{p.name}={'<' + p.type + '>' if p.default is None else p.default}" for p in named.params)
+        print(f"{name:<28} {named.title('en')} / {named.title('fi')}" + (f"  [{params}]" if params else ""))
+    return EXIT_OK
+
+
 def _convert(settings: Settings, args: argparse.Namespace) -> int:
     from kemi_graph.build.checks import write_strategy_rdf
 
@@ -124,7 +153,30 @@ def _convert(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"build": _build, "validate": _validate, "query": _query, "serve": _serve, "convert": _convert}
+_COMMANDS = {"build": _build, "validate": _validate, "query": _query, "serve": _serve, "convert": _convert, "queries": _queries}
+
+
+def _sdg(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.importers.sdg_kos import import_kos
+
+    import_kos(settings, args.source)
+    return EXIT_OK
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.exports import export_table
+    from kemi_graph.store import open_read_only
+
+    data = export_table(open_read_only(settings), settings, args.table, args.format)
+    if args.output is not None:
+        args.output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+_COMMANDS.update({"sdg": _sdg, "export": _export})
 
 if __name__ == "__main__":
     sys.exit(main())

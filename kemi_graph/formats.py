@@ -59,10 +59,15 @@ class Format:
         return bool(self.rdf is not None and self.rdf.supports_datasets)
 
 
+def _essence(media_type: str) -> str:
+    """The media type without parameters (pyoxigraph writes CSV/TSV with '; charset=utf-8')."""
+    return media_type.split(";", 1)[0].strip()
+
+
 def _results(fmt: ox.QueryResultsFormat, names: tuple[str, ...], aliases: tuple[str, ...] = (), *, charset: bool) -> Format:
     return Format(
         names=names,
-        media_type=fmt.media_type,
+        media_type=_essence(fmt.media_type),
         label=fmt.name,
         extension=fmt.file_extension,
         iri=_W3C_FORMAT_IRI_FIXES.get(fmt.iri, fmt.iri),
@@ -75,7 +80,7 @@ def _results(fmt: ox.QueryResultsFormat, names: tuple[str, ...], aliases: tuple[
 def _rdf(fmt: ox.RdfFormat, names: tuple[str, ...], aliases: tuple[str, ...] = (), *, charset: bool) -> Format:
     return Format(
         names=names,
-        media_type=fmt.media_type,
+        media_type=_essence(fmt.media_type),
         label=fmt.name,
         extension=fmt.file_extension,
         iri=_W3C_FORMAT_IRI_FIXES.get(fmt.iri, fmt.iri),
@@ -95,7 +100,7 @@ RESULTS_TSV = _results(ox.QueryResultsFormat.TSV, ("tsv",), charset=True)
 TURTLE = _rdf(ox.RdfFormat.TURTLE, ("turtle", "ttl"), ("application/x-turtle",), charset=True)
 N_TRIPLES = _rdf(ox.RdfFormat.N_TRIPLES, ("ntriples", "nt"), ("text/plain",), charset=False)
 RDF_XML = _rdf(ox.RdfFormat.RDF_XML, ("rdfxml", "rdf", "xml"), ("application/xml", "text/xml"), charset=True)
-JSON_LD = _rdf(ox.RdfFormat.JSON_LD, ("jsonld", "json"), ("application/json",), charset=False)
+JSON_LD = _rdf(ox.RdfFormat.JSON_LD, ("jsonld", "json-ld", "json"), ("application/json", "application/x-json+ld"), charset=False)
 
 # Datasets (quads): dumps; a graph is also a dataset, so these serve CONSTRUCT results too.
 TRIG = _rdf(ox.RdfFormat.TRIG, ("trig",), ("application/x-trig",), charset=False)

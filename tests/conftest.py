@@ -90,60 +90,74 @@ class LiveServer:
         return self.url.split("://", 1)[1]
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
-    """``live_server(data=[FILE[=GRAPH], ...], **settings)`` starts a server and waits until it answers.
+def start_server(folder: Path, data: list[str] | None = None, timeout: float = 30.0, **changes: Any) -> LiveServer:
+    """Start ``python -m kemi_graph.web.serve`` on 127.0.0.1 and a free port; wait until it answers.
 
     Settings are passed as ``KEMI_GRAPH_*`` variables, ``data`` as ``--data`` options; without
-    ``data`` it serves the built store in ``dist_dir``. Several servers may run at once.
+    ``data`` it serves the built store in ``dist_dir``. The log goes to a file in ``folder``.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    changes.setdefault("dist_dir", folder / "dist")
+    for name, value in changes.items():
+        if isinstance(value, (tuple, list)):
+            value = " ".join(value)
+        env[ENV_PREFIX + name.upper()] = str(value)
+    log = folder / f"server-{time.monotonic_ns()}.log"
+    command = [sys.executable, "-m", "kemi_graph.web.serve", "--host", "127.0.0.1", "--port", "0"]
+    for spec in data or []:
+        command += ["--data", spec]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=REPO)
+    deadline = time.monotonic() + timeout
+    url = None
+    while url is None:
+        match = re.search(r"Listening at: (http://\S+)", log.read_text(errors="replace"))
+        if match:
+            url = match.group(1)
+        elif process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')}")
+        else:
+            time.sleep(0.05)
+    server = LiveServer(url, process, log)
+    while True:
+        try:
+            if requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=5).status_code == 200:
+                return server
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_server(server)
+            pytest.fail(f"the server did not answer:\n{log.read_text(errors='replace')}")
+        time.sleep(0.05)
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """``live_server(data=[FILE[=GRAPH], ...], **settings)``: a running server, stopped at teardown.
+
+    See :func:`start_server`; several servers may run at once.
     """
     servers: list[LiveServer] = []
 
     def start(data: list[str] | None = None, timeout: float = 30.0, **changes: Any) -> LiveServer:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-        changes.setdefault("dist_dir", tmp_path / "dist")
-        for name, value in changes.items():
-            if isinstance(value, (tuple, list)):
-                value = " ".join(value)
-            env[ENV_PREFIX + name.upper()] = str(value)
-        log = tmp_path / f"server-{len(servers)}.log"
-        command = [sys.executable, "-m", "kemi_graph.web.serve", "--host", "127.0.0.1", "--port", "0"]
-        for spec in data or []:
-            command += ["--data", spec]
-        with log.open("wb") as sink:
-            process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-        deadline = time.monotonic() + timeout
-        url = None
-        while url is None:
-            match = re.search(r"Listening at: (http://\S+)", log.read_text(errors="replace"))
-            if match:
-                url = match.group(1)
-            elif process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')}")
-            else:
-                time.sleep(0.05)
-        server = LiveServer(url, process, log)
+        server = start_server(tmp_path, data, timeout, **changes)
         servers.append(server)
-        while True:
-            try:
-                if requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=5).status_code == 200:
-                    return server
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer:\n{log.read_text(errors='replace')}")
-            time.sleep(0.05)
+        return server
 
     yield start
     for server in servers:
-        server.process.terminate()
-        try:
-            server.process.wait(15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+        stop_server(server)
 
 
 @pytest.fixture(scope="session")

@@ -26,12 +26,17 @@ class ProjectGraphs:
     ontology: Graph
     sdg_goals: Graph
     strategies: list[ConvertedStrategy] = field(default_factory=list)
+    data_sources: Graph = field(default_factory=Graph)  # the project's description of national data sources
 
     def named_graphs(self, iris: Iris) -> dict[URIRef, Graph]:
         graphs = {iris.ontology_graph: self.ontology, iris.sdg_goals_graph: self.sdg_goals}
         for strategy in self.strategies:
             graphs[iris.municipality_graph(strategy.municipality, "city")] = strategy.city
             graphs[iris.municipality_graph(strategy.municipality, "interpretation")] = strategy.interpretation
+        if len(self.data_sources):
+            from kemi_graph.importers.data_sources import data_sources_graph_iri
+
+            graphs[data_sources_graph_iri(iris)] = self.data_sources
         return graphs
 
 
@@ -75,7 +80,10 @@ def shared_graphs() -> ProjectGraphs:
 
 
 def load_project(iris: Iris) -> ProjectGraphs:
+    from kemi_graph.importers.data_sources import data_sources_graph
+
     project = shared_graphs()
+    project.data_sources = data_sources_graph(iris)
     seen: dict[str, Path] = {}
     for path in strategy_files():
         converted = convert_file(path, iris)

@@ -17,9 +17,11 @@ from rdflib import Graph, URIRef
 from kemi_graph import __version__
 from kemi_graph.build.load import ProjectGraphs, load_project, new_graph
 from kemi_graph.build.reason import infer
+from kemi_graph.build.suggest import suggestion_graphs
 from kemi_graph.build.validate import validate
 from kemi_graph.config import Settings
 from kemi_graph.errors import ValidationFailed
+from kemi_graph.importers.sdg_kos import saved_imports
 from kemi_graph.namespaces import PREFIXES, Iris
 from kemi_graph.store import BUILD_INFO, STORE_FOLDER, staged_dist
 
@@ -58,7 +60,12 @@ def build(settings: Settings, log: Log = print) -> BuildReport:
             asserted = _union(project.ontology, project.sdg_goals, strategy.city, strategy.interpretation)
             prefix = str(iris.municipality(strategy.municipality)) + "/"
             graphs[iris.municipality_graph(strategy.municipality, "inferred")] = infer(asserted, prefix)
+    with step("suggest"):
+        graphs.update(suggestion_graphs(project, iris))
+    imports = saved_imports(settings, iris)  # e.g. the UN SDG KOS of an earlier 'kemi-graph sdg import'
+    graphs.update(imports.graphs)
     with staged_dist(settings) as staging:
+        imports.save(staging)
         with step("store"):
             _write_store(staging / STORE_FOLDER, graphs)
         with step("dumps"):
@@ -72,6 +79,8 @@ def build(settings: Settings, log: Log = print) -> BuildReport:
             "graphs": report.graphs,
             "seconds": report.seconds,
         }
+        if imports.info:
+            info["imports"] = imports.info
         (staging / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     for name, count in report.graphs.items():
         log(f"{count:>8} triples  {name}")
@@ -82,7 +91,7 @@ def build(settings: Settings, log: Log = print) -> BuildReport:
 def _validation_units(project: ProjectGraphs) -> Iterator[Graph]:
     """SHACL runs per municipality (with the shared graphs), never over the union of all of them."""
     for strategy in project.strategies:
-        yield _union(project.ontology, project.sdg_goals, strategy.city, strategy.interpretation)
+        yield _union(project.ontology, project.sdg_goals, project.data_sources, strategy.city, strategy.interpretation)
 
 
 def _union(*graphs: Graph) -> Graph:

@@ -351,7 +351,22 @@ class _Converter:
                 self.interp.add((target_node, KG.deadline, Literal(target["deadline"], datatype=XSD.date)))
             if target.get("en"):
                 self.interp.add((target_node, SKOS.prefLabel, Literal(target["en"], lang="en")))
+        self._data_sources(node, item, where)
         return node
+
+    def _data_sources(self, node: URIRef, item: Mapping[str, Any], where: str) -> None:
+        """``data_sources`` (ids in data/sources/*.ttl) and ``un_indicators`` (UN C-codes): the project's links."""
+        from kemi_graph.importers.data_sources import data_source_ids, data_source_iri
+
+        known = data_source_ids(self.iris) if item.get("data_sources") else set()
+        for slug in item.get("data_sources") or []:
+            if slug not in known:
+                raise self._fail(f"{where}.data_sources", f"{slug!r} is not a data source described in data/sources/ (known: {', '.join(sorted(known))})")
+            self.interp.add((node, KG.dataSource, data_source_iri(self.iris, slug)))
+        for code in item.get("un_indicators") or []:
+            if not (isinstance(code, str) and len(code) == 7 and code[0] == "C" and code[1:].isalnum() and code == code[0] + code[1:].lower()):
+                raise self._fail(f"{where}.un_indicators", f"{code!r} is not a UN SDG indicator code such as C030a01")
+            self.interp.add((node, KG.relatedUnIndicator, SDG[code]))
 
     def _unit(self, name: Any, where: str) -> URIRef:
         if name not in UNITS:

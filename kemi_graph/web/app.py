@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Flask, Response, request
@@ -19,9 +18,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 
 from kemi_graph import resources
 from kemi_graph.config import Settings
-from kemi_graph.errors import ConfigError, InputError, KemiGraphError, QueryError, StoreNotBuilt
+from kemi_graph.errors import InputError, KemiGraphError, QueryError, StoreNotBuilt
 from kemi_graph.store import open_read_only
-from kemi_graph.web import sparql
+from kemi_graph.web import pages, sparql
 from kemi_graph.web.evaluator import QueryPool
 from kemi_graph.web.service_description import ServiceDescription
 
@@ -34,7 +33,7 @@ def create_app(settings: Settings, store: ox.Store | None = None) -> Flask:
     A given store (e.g. an in-memory one from ``serve --data``) reaches the query evaluators by
     fork; without one, every evaluator opens the built store read-only itself.
     """
-    web_dir = _web_dir()
+    web_dir = resources.web_dir()
     app = Flask(__name__, template_folder=str(web_dir / "templates"), static_folder=str(web_dir / "static"))
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
@@ -56,35 +55,16 @@ def create_app(settings: Settings, store: ox.Store | None = None) -> Flask:
     CORS(
         app,
         origins="*",
+        send_wildcard=True,  # a public, credential-less API: '*' rather than the echoed Origin
         methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type"],
         expose_headers=[sparql.TRUNCATED_HEADER],
     )
     app.before_request(functools.partial(_limit_request_size, settings.max_request_bytes))
     app.register_blueprint(sparql.bp)
-    _register_pages(app)
+    app.register_blueprint(pages.bp)
     _register_error_handlers(app)
     return app
-
-
-def _web_dir() -> Path:
-    # TEMPORARY: resources.project_root() needs ontology/kemi-graph.ttl, which does not exist
-    # yet; fall back to the checkout's web/ so the endpoint can be developed and tested now.
-    try:
-        return resources.web_dir()
-    except ConfigError:
-        return Path(__file__).resolve().parents[2] / "web"
-
-
-def _register_pages(app: Flask) -> None:
-    # TEMPORARY guard while kemi_graph/web/pages.py is being written; remove the try/except
-    # (keep the import and the registration) once it exists.
-    try:
-        from kemi_graph.web.pages import bp as pages_bp
-    except ImportError:
-        log.warning("kemi_graph.web.pages not found: serving the SPARQL endpoint only")
-        return
-    app.register_blueprint(pages_bp)
 
 
 def _limit_request_size(limit: int) -> None:

@@ -77,22 +77,29 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return ranges
 
 
-def negotiate(accept: str | None, candidates: Sequence[Format], format_param: str | None = None) -> Format:
+def negotiate(
+    accept: str | None, candidates: Sequence[Format], format_param: str | Sequence[str] | None = None
+) -> Format:
     """The best candidate for this request; candidates are in the server's order of preference.
 
-    ``format_param`` (a format name, extension or media type) wins over ``Accept``. Without an
-    ``Accept`` header the first candidate is chosen. Raises :class:`NotAcceptable`.
+    ``format_param`` wins over ``Accept``: one or more values (repeated parameters, or a
+    comma-separated list, as SPARQLWrapper sends), each a format name, extension or media type;
+    the first that fits a candidate is chosen. Without an ``Accept`` header the first candidate
+    is chosen. Raises :class:`NotAcceptable`.
     """
-    if format_param:
-        chosen = by_name(format_param, candidates)
-        if chosen is None:
-            raise NotAcceptable(
-                f"format={format_param!r} is not available for this response; use one of: "
-                + ", ".join(c.name for c in candidates),
-                candidates,
-                unknown_format=by_name(format_param) is None,
-            )
-        return chosen
+    wanted = [format_param] if isinstance(format_param, str) else list(format_param or ())
+    wanted = [item.strip() for value in wanted for item in value.split(",") if item.strip()]
+    if wanted:
+        for item in wanted:
+            chosen = by_name(item, candidates)
+            if chosen is not None:
+                return chosen
+        raise NotAcceptable(
+            f"format={', '.join(wanted)!r} is not available for this response; use one of: "
+            + ", ".join(c.name for c in candidates),
+            candidates,
+            unknown_format=all(by_name(item) is None for item in wanted),
+        )
     ranges = parse_accept(accept)
     if not ranges:
         return candidates[0]

@@ -162,9 +162,16 @@ def _serialize_solutions(solutions: ox.QuerySolutions, fmt: formats.Format, max_
     return reparsed.serialize(format=fmt.results), cutter.truncated
 
 
-def _evaluator_main(conn: Connection, inherited: list[Connection], open_store: Callable[[], ox.Store], parent: int) -> None:
+def _evaluator_main(
+    conn: Connection, inherited: list[Connection], fds: list[int], open_store: Callable[[], ox.Store], parent: int
+) -> None:
     for other in inherited:  # the web process's ends of this and earlier evaluators' pipes
         other.close()
+    for fd in fds:  # e.g. gunicorn's listening sockets: an evaluator never accepts connections
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     # gunicorn's worker signal handlers came with the fork; an evaluator just dies.
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(signum, signal.SIG_DFL)
@@ -202,6 +209,7 @@ class QueryPool:
         self._owner = os.getpid()
         self._idle: list[_Evaluator] = []
         self._all: list[_Evaluator] = []
+        self.close_in_evaluators: list[int] = []  # file descriptors an evaluator need not keep
 
     def start(self) -> None:
         """Fork the warm evaluators now rather than on the first query."""
@@ -249,7 +257,7 @@ class QueryPool:
         inherited = [e.conn for e in self._all] + [ours]
         process = _FORK.Process(
             target=_evaluator_main,
-            args=(theirs, inherited, self._open_store, os.getpid()),
+            args=(theirs, inherited, list(self.close_in_evaluators), self._open_store, os.getpid()),
             name="kemi-graph-evaluator",
             daemon=True,
         )

@@ -65,7 +65,7 @@ _PREDICATE_ORDER = [
 # Properties whose value names the resource: first found wins, per language.
 _LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", PREFIXES["foaf"] + "name", SKOS + "altLabel")
 
-_SCHEMA_COLOR = ("http://schema.org/color", "https://schema.org/color")
+_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -454,6 +454,8 @@ def sdg_goals(store: ox.Store) -> dict[str, SdgGoal]:
         goal = goals.get(iri)
         if goal is None:
             color = row["color"].value if row["color"] is not None else None
+            if color is not None and not _COLOR.fullmatch(color):
+                color = None  # only a hex colour may reach a style attribute
             goal = goals[iri] = SdgGoal(iri, row["notation"].value, color, {}, {})
         label = row["label"]
         if label is not None:
@@ -583,6 +585,15 @@ def describe(store: ox.Store, iri: str, iris: Iris) -> ResourceView | None:
     types.sort(key=lambda n: (not n.value.startswith(KG_NS), n.value))
 
     goals = sdg_goals(store)
+    locations = source_locations(store, subject, labels)
+    _name_sdgs_and_locations(
+        [v.node for row in (*properties, *inferred_properties, *incoming_rows, *inferred_incoming) for v in row.values],
+        goals,
+        locations,
+    )
+    for row in (*properties, *inferred_properties):
+        if row.predicate.value in (KG_NS + "sdg", KG_NS + "inheritedSdg", DCT + "relation"):
+            row.values.sort(key=lambda v: _notation_key(sdg_notation(v.node.value, goals)) if v.node.value.startswith(SDG_NS) else (999,))
     graph_size = None
     size_rows = list(_query(store, "SELECT ?s (COUNT(*) AS ?n) WHERE { GRAPH ?s { ?a ?b ?c } } GROUP BY ?s", s=subject))
     if size_rows and _int(size_rows[0]["n"]):
@@ -596,9 +607,27 @@ def describe(store: ox.Store, iri: str, iris: Iris) -> ResourceView | None:
         incoming=incoming_rows,
         inferred_incoming=inferred_incoming,
         sdgs=_sdg_links(store, subject, iris, goals),
-        source_locations=source_locations(store, subject, labels),
+        source_locations=locations,
         graph_size=graph_size,
     )
+
+
+def _name_sdgs_and_locations(nodes: list[Node], goals: dict[str, SdgGoal], locations: list[SourceLocation]) -> None:
+    """SDG goals are named by number and short name; source locations by part and line (they have no label)."""
+    where = {loc.iri: loc for loc in locations}
+    for node in nodes:
+        goal = goals.get(node.value)
+        if goal is not None:
+            node.labels = {lang: f"{goal.notation} {text}" for lang, text in (goal.short or goal.labels).items()}
+        elif node.value in where and not node.labels:
+            loc = where[node.value]
+            parts_en = [f"part {loc.part}" if loc.part else None, f"line {loc.line}" if loc.line else None]
+            parts_fi = [f"osa {loc.part}" if loc.part else None, f"rivi {loc.line}" if loc.line else None]
+            tail = node.value.rsplit("/source/", 1)[-1]
+            node.labels = {
+                "en": f"source {tail} ({', '.join(p for p in parts_en if p)})",
+                "fi": f"lähde {tail} ({', '.join(p for p in parts_fi if p)})",
+            }
 
 
 def source_locations(store: ox.Store, subject: ox.NamedNode, labels: dict[str, dict[str, str]]) -> list[SourceLocation]:
@@ -622,6 +651,24 @@ def source_locations(store: ox.Store, subject: ox.NamedNode, labels: dict[str, d
     for loc in found.values():
         loc.headings.sort()
     return sorted(found.values(), key=lambda loc: (loc.line or 0, loc.sentence or 0, loc.iri))
+
+
+def nearby(store: ox.Store, iri: str, limit: int = 30) -> list[Node]:
+    """Resources whose IRI starts like ``iri`` (its parent path), for a helpful 404 page."""
+    parent = iri.rsplit("/", 1)[0] + "/" if "/" in iri.split("://", 1)[-1] else iri
+    rows = _query(
+        store,
+        "SELECT DISTINCT ?prefix ?x WHERE { ?x a ?type . FILTER(isIRI(?x) && STRSTARTS(STR(?x), ?prefix)) } ORDER BY ?x LIMIT "
+        + str(int(limit)),
+        prefix=ox.Literal(parent),
+    )
+    nodes = [Node(row["x"].value, "iri", known=True) for row in rows]
+    if nodes:
+        labels = _labels_of(store, "?x a ?type . FILTER(isIRI(?x) && STRSTARTS(STR(?x), ?prefix))", prefix=ox.Literal(parent))
+        _label_nodes(nodes, labels)
+        for node in nodes:
+            node.known = True
+    return nodes
 
 
 def description_quads(store: ox.Store, iri: str) -> list[ox.Quad]:

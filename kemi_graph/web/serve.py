@@ -54,8 +54,9 @@ def load_data(specs: Sequence[str]) -> ox.Store:
             raise InputError(
                 f"{path}: unknown RDF format; use a .ttl, .nt, .nq, .trig, .jsonld or .rdf file"
             )
-        if graph is not None and fmt.supports_datasets:
-            raise InputError(f"{path}: a graph IRI can only be given for a triples file, not for {fmt.name}")
+        if graph is not None and fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+            # JSON-LD may carry graphs too, but is mostly used for triples: its default graph goes to GRAPH_IRI.
+            raise InputError(f"{path}: {fmt.name} names its own graphs; a graph IRI can only be given for a triples file")
         try:
             store.load(
                 path=str(path),
@@ -88,7 +89,9 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
     def post_worker_init(worker: Any) -> None:
-        worker.wsgi.extensions["kemi_graph"].pool.start()
+        pool = worker.wsgi.extensions["kemi_graph"].pool
+        pool.close_in_evaluators = [sock.fileno() for sock in worker.sockets]
+        pool.start()
 
     def worker_exit(server: Any, worker: Any) -> None:
         worker.wsgi.extensions["kemi_graph"].pool.close()

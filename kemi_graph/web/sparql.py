@@ -81,16 +81,6 @@ class Params:
     def all(self, key: str) -> list[str]:
         return self._values.get(key, [])
 
-    def one(self, *keys: str) -> str | None:
-        """The value of the first of ``keys`` that is present; 400 if it is repeated."""
-        for key in keys:
-            values = self.all(key)
-            if len(values) > 1:
-                raise BadRequest(f"the {key!r} parameter is given {len(values)} times; give it once")
-            if values:
-                return values[0]
-        return None
-
 
 # Both spellings are routed explicitly: the W3C protocol tests and many clients write the
 # endpoint as '/sparql/', and a redirect would turn a POST into a second request.
@@ -102,7 +92,7 @@ def endpoint() -> Response:
     params = _request_params()
     if "update" in params:
         raise Forbidden("This endpoint is read-only: SPARQL Update requests ('update' parameter) are refused.")
-    format_param = params.one("format", "_format")
+    format_param = params.all("format") + params.all("_format")
     queries = params.all("query")
     if len(queries) > 1:
         raise BadRequest(f"the 'query' parameter is given {len(queries)} times; give exactly one query")
@@ -162,7 +152,7 @@ def _graph_iris(params: Params, key: str) -> list[str]:
     return iris
 
 
-def _answer(query: str, params: Params, format_param: str | None) -> Response:
+def _answer(query: str, params: Params, format_param: list[str]) -> Response:
     web = state()
     settings = web.settings
     info = scan(query)
@@ -215,7 +205,8 @@ def _answer(query: str, params: Params, format_param: str | None) -> Response:
     if html:
         response = Response(_render_results(query, params, outcome), content_type=formats.HTML.content_type)
     else:
-        chosen = formats.by_name(outcome.format_name) if outcome.kind == "select" else formats.by_name(outcome.format_name, formats.RDF)
+        served = formats.QUERY_RESULTS if outcome.kind == "select" else formats.RDF
+        chosen = formats.by_name(outcome.format_name, served)
         assert chosen is not None
         response = Response(outcome.body, content_type=chosen.content_type)
     if outcome.truncated:
@@ -223,7 +214,7 @@ def _answer(query: str, params: Params, format_param: str | None) -> Response:
     return response
 
 
-def _negotiate(candidates: tuple[formats.Format, ...], format_param: str | None) -> formats.Format:
+def _negotiate(candidates: tuple[formats.Format, ...], format_param: list[str]) -> formats.Format:
     try:
         return negotiate(request.headers.get("Accept"), candidates, format_param)
     except NotAcceptable as error:
@@ -232,7 +223,7 @@ def _negotiate(candidates: tuple[formats.Format, ...], format_param: str | None)
         raise HttpNotAcceptable(str(error)) from error
 
 
-def _describe_service(format_param: str | None) -> Response:
+def _describe_service(format_param: list[str]) -> Response:
     web = state()
     fmt = _negotiate(formats.RDF + (formats.HTML,), format_param)
     if fmt is formats.HTML:

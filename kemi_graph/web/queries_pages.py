@@ -1,0 +1,146 @@
+"""The named query library on the web (the blueprint ``bp``).
+
+==========================  ==========================================================
+``/queries``                the named queries with their titles (fi/en) and parameters
+``/queries/<name>``         one query run with ``?PARAM=VALUE``: an HTML table with a form for
+                            the parameters; CSV or SPARQL JSON with ``?format=csv|json`` or by
+                            ``Accept`` (``text/csv``, ``application/sparql-results+json``)
+==========================  ==========================================================
+
+Parameter values are bound through pyoxigraph substitutions (kemi_graph.queries); a bad value is
+an InputError, which the app answers with 400 and the message naming the parameter. IRIs under
+the base IRI are shown by their label and linked to the server's own page for them (the path
+after the base); other IRIs are shown as prefixed names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from kemi_graph import queries
+from kemi_graph.errors import InputError
+from kemi_graph.namespaces import KG, PREFIXES, Iris
+
+bp = Blueprint("queries", __name__)
+
+STATE_KEY = "kemi_graph"  # create_app's WebState (settings, store)
+RESERVED = ("format", "_format", "lang", "clang")
+SKOS_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+VERBATIM = ox.NamedNode(str(KG) + "verbatimText")
+MEDIA = {
+    "csv": ("text/csv; charset=utf-8", ox.QueryResultsFormat.CSV, "csv"),
+    "json": ("application/sparql-results+json", ox.QueryResultsFormat.JSON, "srj"),
+}
+_OFFERED = ["text/html", "text/csv", "application/sparql-results+json", "application/json"]
+
+
+def _state() -> Any:
+    return current_app.extensions[STATE_KEY]
+
+
+def _ui() -> str:
+    return "fi" if request.args.get("lang") == "fi" else "en"
+
+
+@bp.get("/queries")
+def index() -> str:
+    return render_template("queries.html", ui=_ui(), queries=list(queries.all_queries().values()), root=request.script_root)
+
+
+@bp.get("/queries/<name>")
+def run(name: str) -> Response | str:
+    try:
+        named = queries.get(name)
+    except InputError:
+        abort(404, description=f"there is no named query {name!r}; see /queries")
+    settings = _state().settings
+    values = {key: value for key, value in request.args.items() if key not in RESERVED}
+    ui = _ui()
+    if not values and any(p.required and p.default is None for p in named.params) and _wanted_format() == "html":
+        # A first visit to a query that needs a value: the form alone, no error.
+        given = {p.name: "" for p in named.params}
+        return render_template("query.html", ui=ui, query=named, variables=[], rows=None, given=given, bound={}, downloads={}, root=request.script_root)
+    bindings = named.bindings(values, settings.base_iri)  # InputError -> 400 by the app
+    result = named.run(_state().store, values, base_iri=settings.base_iri)
+    if not isinstance(result, ox.QuerySolutions):
+        raise InputError(f"query {name!r} is not a SELECT query")
+    wanted = _wanted_format()
+    if wanted in MEDIA:
+        content_type, result_format, extension = MEDIA[wanted]
+        response = Response(result.serialize(format=result_format), content_type=content_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{"csv" if wanted == "csv" else "json"}"'
+        response.headers["Vary"] = "Accept"
+        return response
+    iris = Iris(settings.base_iri)
+    variables = [v.value for v in result.variables]
+    labels: dict[str, str] = {}
+    rows = [[_cell(solution[v], iris, ui, labels) for v in variables] for solution in result]
+    given = {p.name: values.get(p.name, "") for p in named.params}
+    bound = {variable.value: _term_text(term) for variable, term in bindings.items()}
+    downloads = {fmt: request.script_root + request.path + "?" + urlencode([*[(k, v) for k, v in values.items() if v], ("format", fmt)]) for fmt in MEDIA}
+    html = render_template(
+        "query.html", ui=ui, query=named, variables=variables, rows=rows, given=given, bound=bound,
+        downloads=downloads, root=request.script_root,
+    )
+    response = Response(html, content_type="text/html; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _wanted_format() -> str:
+    explicit = request.args.get("format") or request.args.get("_format")
+    if explicit:
+        if explicit not in (*MEDIA, "html"):
+            raise InputError(f"format {explicit!r} is not offered; use html, csv or json")
+        return explicit
+    best = request.accept_mimetypes.best_match(_OFFERED, default="text/html")
+    return {"text/csv": "csv", "application/sparql-results+json": "json", "application/json": "json"}.get(best or "", "html")
+
+
+def _term_text(term: ox.NamedNode | ox.Literal) -> str:
+    return _compact(term.value) if isinstance(term, ox.NamedNode) else term.value
+
+
+def _compact(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _cell(term: Any, iris: Iris, ui: str, labels: dict[str, str]) -> dict[str, Any]:
+    """What the template shows for one value: text, an optional link, language and full IRI."""
+    if term is None:
+        return {"text": ""}
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        if iris.is_local(iri):
+            if iri not in labels:
+                labels[iri] = _label(term, ui) or iri[len(iris.base):]
+            return {"text": labels[iri], "href": request.script_root + (iri[len(iris.base):] or "/"), "iri": iri}
+        return {"text": _compact(iri), "href": request.script_root + "/resource?" + urlencode({"iri": iri}), "iri": iri}
+    if isinstance(term, ox.Literal):
+        return {"text": term.value, "lang": term.language}
+    return {"text": str(term)}
+
+
+def _label(node: ox.NamedNode, ui: str) -> str | None:
+    """The node's label in ``ui`` (then Finnish, English, any), else its verbatim text; no SPARQL needed."""
+    store = _state().store
+    found: dict[str, str] = {}
+    for predicate in (SKOS_PREF_LABEL, RDFS_LABEL, VERBATIM):
+        for quad in store.quads_for_pattern(node, predicate, None):
+            literal = quad.object
+            if isinstance(literal, ox.Literal):
+                found.setdefault(literal.language or "", literal.value)
+        if found:
+            break
+    for lang in (ui, "fi", "en", ""):
+        if lang in found:
+            return found[lang]
+    return next(iter(found.values()), None)

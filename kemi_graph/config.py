@@ -31,6 +31,7 @@ class Settings:
     max_rows: int = 10_000
     max_request_bytes: int = 1_000_000
     service_allow_list: tuple[str, ...] = field(default_factory=tuple)
+    response_cache_bytes: int = 64_000_000
 
     def __post_init__(self) -> None:
         base = urlsplit(self.base_iri)

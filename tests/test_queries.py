@@ -329,8 +329,8 @@ def test_actions_related_to_an_sdg(store: ox.Store, kemi: dict[str, Any], sdg: s
     assert all(r["via"] == iri("goal", "elinvoimainen-kaupunki") and r["viaType"] == "StrategicGoal" for r in rows)
 
 
-def test_indicators_relying_on_national_data_sources(store: ox.Store) -> None:
-    # Empty until the SDG work adds kg:dataSource links; then every such link with a kg:DataSource is one row.
+def test_indicators_relying_on_national_data_sources(store: ox.Store, kemi: dict[str, Any]) -> None:
+    # Every kg:dataSource link to a kg:DataSource is one row (the SDG work's data-source links).
     rows = run(store, "national-data-sources")
     links = {
         (q.subject.value, q.object.value)
@@ -338,6 +338,14 @@ def test_indicators_relying_on_national_data_sources(store: ox.Store) -> None:
         if any(True for _ in store.quads_for_pattern(q.object, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(KG + "DataSource")))
     }
     assert {(r["indicator"], r["source"]) for r in rows} == links
+    # The curated links (strategy.yaml data_sources), one row each: 5 for Kemi.
+    curated = {
+        (iri("indicator", i["id"]), f"{BASE}/id/data-source/{source}")
+        for _, o in objectives(kemi) for i in o["indicators"] for source in i.get("data_sources", [])
+    }
+    assert len(rows) == len(curated) and {(r["indicator"], r["source"]) for r in rows} == curated
+    valpas = next(r for r in rows if r["source"].endswith("/valpas"))
+    assert (valpas["publisher"], valpas["publisherFi"]) == (f"{BASE}/id/organisation/oph", "Opetushallitus (OPH)")
 
 
 def test_numeric_results_as_a_tidy_table(store: ox.Store, kemi: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ server fault a 5xx without a trace.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 
 import pyoxigraph as ox
@@ -19,19 +20,21 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 from kemi_graph import resources
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError, KemiGraphError, QueryError, StoreNotBuilt
-from kemi_graph.store import open_read_only
-from kemi_graph.web import pages, sparql
+from kemi_graph.store import BUILD_INFO, build_info, open_read_only
+from kemi_graph.web import pages, queries_pages, sparql
 from kemi_graph.web.evaluator import QueryPool
+from kemi_graph.web.response_cache import ResponseCache
 from kemi_graph.web.service_description import ServiceDescription
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, store: ox.Store | None = None) -> Flask:
+def create_app(settings: Settings, store: ox.Store | None = None, dataset_version: str | None = None) -> Flask:
     """The web app over ``store``, or over the built store (opened read-only) when it is None.
 
     A given store (e.g. an in-memory one from ``serve --data``) reaches the query evaluators by
     fork; without one, every evaluator opens the built store read-only itself.
+    ``dataset_version`` names the data in every ETag; without it, see :func:`version_of`.
     """
     web_dir = resources.web_dir()
     app = Flask(__name__, template_folder=str(web_dir / "templates"), static_folder=str(web_dir / "static"))
@@ -41,15 +44,19 @@ def create_app(settings: Settings, store: ox.Store | None = None) -> Flask:
     if store is None:
         store = open_read_only(settings)
         open_store = functools.partial(open_read_only, settings)
+        version = dataset_version or str(build_info(settings)["version"])
     else:
         given = store
         open_store = lambda: given  # noqa: E731 - the evaluator inherits the store by fork
+        version = dataset_version or version_of(settings, store)
 
     app.extensions[sparql.STATE_KEY] = sparql.WebState(
         settings=settings,
         store=store,
         pool=QueryPool(open_store, timeout=settings.query_timeout),
         service_description=ServiceDescription(store, settings.base_iri, federation=bool(settings.service_allow_list)),
+        dataset_version=version,
+        response_cache=ResponseCache(settings.response_cache_bytes),
     )
     # CORS for reads: every route here only reads (a SPARQL query by POST included).
     CORS(
@@ -63,8 +70,31 @@ def create_app(settings: Settings, store: ox.Store | None = None) -> Flask:
     app.before_request(functools.partial(_limit_request_size, settings.max_request_bytes))
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(queries_pages.bp)
     _register_error_handlers(app)
     return app
+
+
+def version_of(settings: Settings, store: ox.Store) -> str:
+    """The version of a store handed to create_app without one.
+
+    The build's version when the store holds exactly the graphs and counts ``build-info.json``
+    records (the built store, opened by the caller); otherwise a SHA-256 of the store's sorted
+    N-Quads, computed once here.
+    """
+    if (settings.dist_dir / BUILD_INFO).is_file():
+        counts = {
+            row["g"].value: int(row["n"].value)
+            for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        }
+        in_default = store.query("ASK { ?s ?p ?o }", default_graph=[ox.DefaultGraph()], named_graphs=[])
+        info = build_info(settings)
+        if info.get("graphs") == counts and not bool(in_default):
+            return str(info["version"])
+    digest = hashlib.sha256()
+    for line in sorted(ox.serialize(store, format=ox.RdfFormat.N_QUADS).splitlines()):
+        digest.update(line + b"\n")
+    return digest.hexdigest()
 
 
 def _limit_request_size(limit: int) -> None:

@@ -12,6 +12,7 @@ until ``query_timeout``; the other workers keep answering.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 from collections.abc import Sequence
@@ -71,6 +72,24 @@ def load_data(specs: Sequence[str]) -> ox.Store:
     return store
 
 
+def data_version(specs: Sequence[str]) -> str:
+    """The version of the data given to ``--data``: a SHA-256 over each file's bytes and graph IRI, in order.
+
+    Any change to a file, to the graph it goes into or to the order of the files changes it (and
+    so every ETag). Call it after :func:`load_data`, which has checked that the files exist.
+    """
+    digest = hashlib.sha256()
+    for spec in specs:
+        path, graph = parse_data_spec(spec)
+        file_digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                file_digest.update(chunk)
+        digest.update(file_digest.digest())
+        digest.update((graph or "").encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
 class _Server(BaseApplication):  # type: ignore[misc]
     """gunicorn run from Python with our options, over an app built in the master."""
 
@@ -117,9 +136,12 @@ def run(settings: Settings, data: list[str] | None = None) -> None:
     """Serve the built store (or the ``data`` files) on ``settings.host:settings.port`` until stopped."""
     from kemi_graph.web.app import create_app  # Flask is imported only when serving
 
-    store = load_data(data) if data else open_read_only(settings)
-    # For the built store, create_app (and each evaluator) opens its own read-only handle.
-    app = create_app(settings, store if data else None)
+    if data:
+        app = create_app(settings, load_data(data), dataset_version=data_version(data))
+    else:
+        open_read_only(settings)  # fails early, with the message, when nothing is built
+        # create_app (and each evaluator) opens its own read-only handle of the built store.
+        app = create_app(settings)
     _Server(app, gunicorn_options(settings)).run()
 
 

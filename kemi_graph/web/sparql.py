@@ -7,13 +7,23 @@ union of all graphs). The query runs in an evaluator process (kemi_graph.web.eva
 the configured timeout and row limit. A plain GET returns the service description, or the
 query page when HTML is preferred.
 
+The data changes only when it is built, so answers are cached (kemi_graph.web.response_cache):
+a GET answer carries an ``ETag`` (a hash of the dataset version, the query, the dataset
+parameters, the negotiated format and the endpoint URL) and ``Cache-Control``, and a matching
+``If-None-Match`` gets a 304 without evaluating anything; GET and POST answers are kept in a
+per-worker LRU cache under the same key, so a repeated query is not evaluated again. Queries
+whose answer may change between evaluations (``SERVICE``, ``NOW()``, ``RAND()``, ``UUID()``,
+``STRUUID()``, ``BNODE()``) are neither cached nor tagged.
+
 Every refusal is an ``HTTPException`` whose description says what is wrong; the app's error
 handler (kemi_graph.web.app) turns it into a plain-text response.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
@@ -33,7 +43,8 @@ from kemi_graph import formats
 from kemi_graph.config import Settings
 from kemi_graph.web.conneg import NotAcceptable, negotiate
 from kemi_graph.web.evaluator import EvaluatorFailed, Job, Outcome, QueryPool, QueryTimeout
-from kemi_graph.web.query_text import scan, service_allowed
+from kemi_graph.web.query_text import QueryText, scan, service_allowed
+from kemi_graph.web.response_cache import CachedResponse, ResponseCache, response_key
 from kemi_graph.web.service_description import ServiceDescription
 
 bp = Blueprint("sparql", __name__)
@@ -44,6 +55,12 @@ STATE_KEY = "kemi_graph"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
+
+MAX_AGE = 300  # seconds; a new build changes the dataset version and so every ETag
+# Functions whose value differs between two evaluations of the same query. A match inside a
+# string or comment only costs a cache miss.
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+_SCAN_CACHE_MAX_CHARS = 8192  # longer queries are scanned every time rather than remembered
 
 EXAMPLE_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?concept ?label WHERE {
@@ -61,6 +78,10 @@ class WebState:
     store: ox.Store
     pool: QueryPool
     service_description: ServiceDescription
+    # The data's version: the build's content hash, or a hash of the files given to
+    # 'serve --data'. Part of every ETag (here and in kemi_graph.web.pages).
+    dataset_version: str
+    response_cache: ResponseCache
 
 
 def state() -> WebState:
@@ -152,10 +173,19 @@ def _graph_iris(params: Params, key: str) -> list[str]:
     return iris
 
 
+@functools.lru_cache(maxsize=512)
+def _scan_remembered(query: str) -> QueryText:
+    return scan(query)
+
+
+def _scan(query: str) -> QueryText:
+    return _scan_remembered(query) if len(query) <= _SCAN_CACHE_MAX_CHARS else scan(query)
+
+
 def _answer(query: str, params: Params, format_param: list[str]) -> Response:
     web = state()
     settings = web.settings
-    info = scan(query)
+    info = _scan(query)
     if info.kind == "update":
         raise Forbidden("This endpoint is read-only: SPARQL Update operations are refused; send a query.")
     for service in info.services:
@@ -175,6 +205,22 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
         candidates = (formats.QUERY_RESULTS if info.kind == "select" else formats.RDF) + (formats.HTML,)
         fmt = _negotiate(candidates, format_param)
     html = fmt is formats.HTML
+
+    # The answer is fully determined by these, unless the query can change its own answer.
+    cacheable = not info.services and info.kind is not None and not _VOLATILE.search(query)
+    key = etag = None
+    if cacheable:
+        key = response_key(
+            web.dataset_version, query, default_graph, named_graphs, fmt.name if fmt else "", request.base_url
+        )
+        if request.method in ("GET", "HEAD"):
+            etag = key[:40]
+            if request.if_none_match.contains_weak(etag):
+                return _tagged(Response(status=304), etag)
+        cached = web.response_cache.get(key)
+        if cached is not None:
+            return _tagged(_cached_response(cached, settings), etag)
+
     if html:
         fmt = formats.RESULTS_JSON if info.kind == "select" else formats.TURTLE
 
@@ -211,6 +257,24 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
         response = Response(outcome.body, content_type=chosen.content_type)
     if outcome.truncated:
         response.headers[TRUNCATED_HEADER] = f"max_rows={settings.max_rows}"
+    if key is not None and outcome.kind == info.kind:  # a wrong guess of the form is not kept
+        web.response_cache.put(key, CachedResponse(response.get_data(), response.content_type, outcome.truncated))
+    return _tagged(response, etag)
+
+
+def _cached_response(cached: CachedResponse, settings: Settings) -> Response:
+    response = Response(cached.body, content_type=cached.content_type)
+    if cached.truncated:
+        response.headers[TRUNCATED_HEADER] = f"max_rows={settings.max_rows}"
+    return response
+
+
+def _tagged(response: Response, etag: str | None) -> Response:
+    """``ETag`` and ``Cache-Control`` on a GET answer; a POST answer (or an uncacheable one) gets neither."""
+    if etag is not None:
+        response.set_etag(etag)
+        response.cache_control.public = True
+        response.cache_control.max_age = MAX_AGE
     return response
 
 

@@ -1,0 +1,13 @@
+"""Open-data publication: dumps, the DCAT/VoID description, releases and their changelog.
+
+No Flask here. Everything a publication writes is deterministic: quads are sorted, blank nodes
+get canonical labels (RDFC-1.0), dates come from the input, gzip streams carry no timestamp.
+
+- :mod:`kemi_graph.publish.dumps`: compressed dumps per dataset and per named graph, tidy CSV
+  tables, ``SHA256SUMS`` and the ``downloads.json`` manifest;
+- :mod:`kemi_graph.publish.description`: the DCAT-AP / VoID description of the dumps, its counts
+  taken from the graphs it describes;
+- :mod:`kemi_graph.publish.release`: ``kemi-graph release VERSION`` and the changelog;
+- :mod:`kemi_graph.publish.build_step`: what ``kemi-graph build`` adds to ``dist/``;
+- :mod:`kemi_graph.publish.schema_org`: schema.org JSON-LD for the pages (search engines).
+"""

@@ -1,0 +1,62 @@
+"""What ``kemi-graph build`` publishes beside the store: compressed dumps, tables, checksums, the description.
+
+:func:`publish_build` runs inside the build's staging folder, after the store and the plain dumps
+(``dataset.nq``, ``dataset.trig``, ``graphs/*.ttl``) are written, so a failure here leaves the
+previous ``dist/`` in place like any other build failure. It adds the description graph
+(``{base}/graph/description``) to the staged store; its counts are computed from the other
+graphs before it is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from kemi_graph import formats
+from kemi_graph.config import Settings
+from kemi_graph.errors import ValidationFailed
+from kemi_graph.publish import description as desc
+from kemi_graph.publish.dumps import Download, describe_file, graph_file_stem, stable_quads, table_exports, write_dumps, write_index
+
+DESCRIPTION_FILE = "void.ttl"
+STORE_FOLDER = "store"
+
+
+def quads_of(graphs: Mapping[URIRef, Graph]) -> list[ox.Quad]:
+    """rdflib named graphs as pyoxigraph quads (blank nodes shared between graphs stay shared)."""
+    quads: list[ox.Quad] = []
+    for name, graph in graphs.items():
+        data = graph.serialize(format="nt", encoding="utf-8")
+        quads.extend(_as_quads(data, str(name)))
+    return quads
+
+
+def _as_quads(ntriples: bytes, graph: str) -> list[ox.Quad]:
+    name = ox.NamedNode(graph)
+    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]
+
+
+def publish_build(staging: Path, graphs: Mapping[URIRef, Graph], settings: Settings) -> Graph:
+    """Write the publication into ``staging`` and the description into its store; returns the description graph."""
+    quads = stable_quads(quads_of(graphs))
+    downloads: list[Download] = write_dumps(staging, quads, table_exports(quads, settings))
+    per_graph = {str(name): len(graph) for name, graph in graphs.items()}
+    plain = [("dataset.nq", formats.N_QUADS, len(quads), None), ("dataset.trig", formats.TRIG, len(quads), None)]
+    plain += [(f"graphs/{graph_file_stem(name)}.ttl", formats.TURTLE, count, name) for name, count in per_graph.items()]
+    downloads += [describe_file(staging, name, fmt, n, graph) for name, fmt, n, graph in plain if (staging / name).is_file()]
+    downloads.sort(key=lambda d: d.name)
+    write_index(staging, downloads)
+    description = desc.describe(quads, downloads, settings, desc.Publication(download_base=f"{settings.base_iri}/downloads/"))
+    result = desc.validate_description(description)
+    if not result.conforms:
+        raise ValidationFailed("the dataset description does not conform to ontology/dataset-shapes.ttl; nothing was published", result.report())
+    triples = [q.triple for q in description]
+    (staging / DESCRIPTION_FILE).write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=desc.DESCRIPTION_PREFIXES))
+    store = ox.Store(str(staging / STORE_FOLDER))
+    store.extend(description)
+    store.flush()
+    del store
+    return desc.to_rdflib(description)

@@ -1,0 +1,537 @@
+"""The dataset's description: DCAT-AP (catalogue, dataset, distributions) and VoID (counts, partitions, linksets).
+
+:func:`describe` takes the data graphs and the files written from them and returns the
+description as quads in graph ``{base}/graph/description``. Every count is computed from the
+quads it describes, so it equals what the SPARQL endpoint answers over the same graphs; the
+description graph itself is not among them (its counts would describe themselves).
+
+IRIs (no blank nodes, so the description is stable and every node can be looked up):
+
+=========================================  ==================================================
+``{base}/catalog``                         dcat:Catalog
+``{base}/dataset``                         dcat:Dataset, void:Dataset (a release: ``{base}/dataset/{version}``)
+``{dataset}/graph/{graph}``                one named graph: void:subset, dct:hasPart (``sd:name`` the graph IRI)
+``{dataset}/distribution/{file}``          dcat:Distribution of one file (``…/checksum``: spdx:Checksum)
+``{dataset}/distribution/sparql``          the SPARQL endpoint as a distribution
+``{dataset}/class/{prefix-Local}``         void:classPartition
+``{dataset}/property/{prefix-Local}``      void:propertyPartition
+``{dataset}/linkset/{prefix-Local}``       void:Linkset to the UN SDG KOS, one a link predicate
+``{dataset}/contact``                      vcard:Kind, the contact point
+``{dataset}/period/{slug}``                dct:PeriodOfTime of a reporting period
+``{base}/id/{m}/area``                     dct:Location, the municipality's area
+=========================================  ==================================================
+
+``void:triples`` of the dataset counts quads (a triple stated in two graphs counts twice), the
+same as ``SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }`` without the description graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kemi_graph.config import Settings
+from kemi_graph.errors import ConfigError
+from kemi_graph.namespaces import PREFIXES, SDG, SDG_SCHEME, SDGO
+from kemi_graph.publish.dumps import Download, graph_file_stem
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = PREFIXES["dct"]
+VOID = PREFIXES["void"]
+FOAF = PREFIXES["foaf"]
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+SKOS = PREFIXES["skos"]
+XSD = PREFIXES["xsd"]
+OWL = PREFIXES["owl"]
+TIME = PREFIXES["time"]
+SD = "http://www.w3.org/ns/sparql-service-description#"
+SPDX = "http://spdx.org/rdf/terms#"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+ADMS = "http://www.w3.org/ns/adms#"
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "http://www.iana.org/assignments/media-types/"
+
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+EU_LICENCE = EU + "licence/CC_BY_4_0"
+THEMES = (EU + "data-theme/GOVE", EU + "data-theme/SOCI", EU + "data-theme/HEAL")
+THEME_TAXONOMY = EU + "data-theme"
+LANGUAGES = (EU + "language/FIN", EU + "language/ENG")
+FILE_TYPES = {
+    "application/n-quads": "RDF_N_QUADS",
+    "application/trig": "RDF_TRIG",
+    "application/ld+json": "JSON_LD",
+    "text/turtle": "RDF_TURTLE",
+    "application/n-triples": "RDF_N_TRIPLES",
+    "application/rdf+xml": "RDF_XML",
+    "text/csv": "CSV",
+}
+KEYWORDS = {
+    "fi": ("kuntastrategia", "strategia", "seuranta", "kestävä kehitys", "Agenda 2030", "hyvinvointi", "linkitetty data", "SPARQL"),
+    "en": ("municipal strategy", "strategy", "follow-up", "sustainable development", "Agenda 2030", "welfare", "linked data", "SPARQL"),
+}
+TITLES = {
+    "fi": "Kuntastrategia ja sen seuranta linkitettynä datana",
+    "en": "Municipal strategy and its follow-up as linked data",
+}
+DESCRIPTIONS = {
+    "fi": (
+        "Kunnan strategia, sen toimeenpanosuunnitelmat ja niiden vuosittainen seuranta validoituna ja päättelyllä "
+        "täydennettynä tietograafina, joka on linkitetty YK:n kestävän kehityksen tavoitteisiin (SDG). Kaupungin oma "
+        "teksti on sanatarkka ja jäljitettävissä lähdeasiakirjaan; käännökset, tavoitetasot ja tilat ovat projektin "
+        "tulkintaa omassa nimetyssä graafissaan."
+    ),
+    "en": (
+        "A municipality's strategy, its implementation plans and their yearly follow-up as a validated, reasoned "
+        "knowledge graph linked to the UN Sustainable Development Goals (SDGs). The city's own text is verbatim and "
+        "traceable to the source document; translations, targets and statuses are the project's interpretation, in "
+        "a named graph of their own."
+    ),
+}
+# What each named graph holds, by the end of its IRI ({base}/graph/...).
+GRAPH_TEXTS: dict[str, tuple[str, str]] = {
+    "city": ("kaupungin omat lausumat sanatarkasti lähdesijainteineen", "the city's own statements, verbatim, with their source locations"),
+    "interpretation": ("projektin tulkinta: käännökset, tavoitteet, luvut ja tilat", "the project's reading: translations, targets, numbers, statuses"),
+    "inferred": ("OWL 2 RL -päättelyn lisäämät triplat", "the triples OWL 2 RL reasoning adds"),
+    "suggested": ("projektin ehdottamat SDG-linkit pisteineen", "SDG links suggested by the project, with their scores"),
+    "ontology": ("kemi-graph-ontologia ja lainatut aksioomat", "the kemi-graph ontology and the axioms it borrows"),
+    "sdg-goals": ("YK:n 17 kestävän kehityksen tavoitetta", "the 17 UN Sustainable Development Goals"),
+    "data-sources": ("kansalliset tietolähteet, joihin mittarit nojaavat", "national data sources the indicators rely on"),
+    "un-sdg-kos": ("YK:n SDG-sanasto (UN SDG KOS)", "the UN SDG vocabulary (UN SDG KOS)"),
+}
+LINK_PREDICATES_EXCLUDED = {RDF + "type"}
+# Prefixes of the description's Turtle.
+DESCRIPTION_PREFIXES = {**PREFIXES, "dcat": DCAT, "sd": SD, "spdx": SPDX, "vcard": VCARD, "adms": ADMS}
+
+
+def description_graph(base_iri: str) -> str:
+    return f"{base_iri}/graph/description"
+
+
+def dataset_iri(base_iri: str, version: str | None = None) -> str:
+    return f"{base_iri}/dataset" + (f"/{version}" if version else "")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Where the described files are and which dataset (version) they are."""
+
+    download_base: str  # the URL the file names are appended to, ending in '/'
+    version: str | None = None  # a release's version; None: the current build
+    previous: str | None = None  # the release before it
+
+
+# ---------------------------------------------------------------------------------------
+# Terms
+# ---------------------------------------------------------------------------------------
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _lit(value: str | int, lang: str | None = None, datatype: str | None = None) -> ox.Literal:
+    if lang:
+        return ox.Literal(str(value), language=lang)
+    if datatype:
+        return ox.Literal(str(value), datatype=_n(datatype))
+    return ox.Literal(str(value))
+
+
+def _int(value: int, datatype: str = XSD + "integer") -> ox.Literal:
+    return _lit(value, datatype=datatype)
+
+
+_LOCAL = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def term_slug(iri: str) -> str:
+    """A readable, unique path segment for a term: ``kg-Objective``; a hash when no prefix fits."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+            best = prefix
+    local = iri[len(PREFIXES[best]):] if best else ""
+    if best and _LOCAL.fullmatch(local):
+        return f"{best}-{local}"
+    return "h-" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:16]
+
+
+def namespace_of(iri: str) -> str:
+    """The vocabulary an IRI belongs to: a known prefix's namespace, else up to the last '#' or '/'."""
+    known = [ns for ns in PREFIXES.values() if iri.startswith(ns)]
+    if known:
+        return max(known, key=len)
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: cut + 1] if cut > 0 else iri
+
+
+def graph_kind(graph_iri: str) -> str:
+    rest = graph_iri.split("/graph/", 1)[-1]
+    return rest if rest in GRAPH_TEXTS else rest.rsplit("/", 1)[-1]
+
+
+# ---------------------------------------------------------------------------------------
+# Facts read from the data
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    municipalities: list[tuple[str, str, dict[str, str]]]  # (IRI, code, labels by language)
+    periods: list[tuple[str, str | None, str | None, dict[str, str]]]  # (IRI, start, end, labels)
+    issued: str | None
+    modified: str | None
+    example: str | None
+
+
+def _facts(store: ox.Store) -> Facts:
+    def rows(sparql: str) -> list[ox.QuerySolution]:
+        return list(store.query(_PREFIXES + sparql, use_default_graph_as_union=True))
+
+    municipalities: dict[str, tuple[str, dict[str, str]]] = {}
+    for row in rows("SELECT ?m ?code ?label WHERE { ?m a kg:Municipality . OPTIONAL { ?m kg:municipalityCode ?code } OPTIONAL { ?m skos:prefLabel ?label } }"):
+        iri = row["m"].value
+        code, labels = municipalities.setdefault(iri, (row["code"].value if row["code"] else "", {}))
+        if row["label"] is not None:
+            labels.setdefault(row["label"].language or "", row["label"].value)
+    periods: dict[str, tuple[str | None, str | None, dict[str, str]]] = {}
+    for row in rows(
+        """SELECT ?period ?start ?end ?label WHERE {
+             { ?result a kg:Result ; kg:period ?period } UNION { ?plan a kg:ImplementationPlan ; dct:temporal ?period }
+             OPTIONAL { ?period time:hasBeginning/time:inXSDDate ?start }
+             OPTIONAL { ?period time:hasEnd/time:inXSDDate ?end }
+             OPTIONAL { ?period skos:prefLabel|rdfs:label ?label }
+           }"""
+    ):
+        iri = row["period"].value
+        start, end, labels = periods.setdefault(iri, (row["start"].value if row["start"] else None, row["end"].value if row["end"] else None, {}))
+        if row["label"] is not None:
+            labels.setdefault(row["label"].language or "", row["label"].value)
+    dates = sorted(
+        row["d"].value[:10]
+        for row in rows("SELECT DISTINCT ?d WHERE { ?s dct:issued|dct:modified|dct:created ?d FILTER(DATATYPE(?d) IN (xsd:date, xsd:dateTime)) }")
+    )
+    example = next(iter(rows("SELECT ?g WHERE { ?g a kg:StrategicGoal } ORDER BY ?g LIMIT 1")), None)
+    return Facts(
+        municipalities=sorted((iri, code, labels) for iri, (code, labels) in municipalities.items()),
+        periods=sorted((iri, s, e, labels) for iri, (s, e, labels) in periods.items()),
+        issued=dates[0] if dates else None,
+        modified=dates[-1] if dates else None,
+        example=example["g"].value if example else None,
+    )
+
+
+_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+# ---------------------------------------------------------------------------------------
+# The description
+# ---------------------------------------------------------------------------------------
+
+
+def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: Settings, publication: Publication) -> list[ox.Quad]:
+    """The DCAT-AP/VoID description of ``quads`` and ``downloads``, as sorted quads of the description graph."""
+    if settings_email(settings) is None and getattr(settings, "contact_email", ""):
+        raise ConfigError(f"contact_email: {settings.contact_email!r} is not an e-mail address")
+    base = settings.base_iri
+    store = ox.Store()
+    store.extend(quads)
+    facts = _facts(store)
+    triples: set[ox.Triple] = set()
+
+    def add(s: str, p: str, o: ox.NamedNode | ox.Literal | str) -> None:
+        triples.add(ox.Triple(_n(s), _n(p), _n(o) if isinstance(o, str) else o))
+
+    def texts(s: str, p: str, values: dict[str, str]) -> None:
+        for lang, text in values.items():
+            add(s, p, _lit(text, lang))
+
+    catalog = f"{base}/catalog"
+    dataset = dataset_iri(base, publication.version)
+    endpoint = f"{base}/sparql"
+    names = {lang: ", ".join(labels.get(lang) or labels.get("fi") or labels.get("") or code for _, code, labels in facts.municipalities) for lang in ("fi", "en")}
+    title = {lang: TITLES[lang] + (f": {names[lang]}" if names[lang] else "") for lang in ("fi", "en")}
+    if publication.version:
+        title = {lang: f"{text} ({publication.version})" for lang, text in title.items()}
+
+    # Catalogue (what a CKAN/DCAT-AP harvester starts from).
+    add(catalog, RDF + "type", DCAT + "Catalog")
+    texts(catalog, DCT + "title", {"fi": "kemi-graph: " + TITLES["fi"].lower(), "en": "kemi-graph: " + TITLES["en"].lower()})
+    texts(catalog, DCT + "description", DESCRIPTIONS)
+    add(catalog, DCAT + "dataset", dataset)
+    add(catalog, DCAT + "service", endpoint)
+    add(catalog, FOAF + "homepage", f"{base}/")
+    add(catalog, DCT + "license", LICENCE)
+    for language in LANGUAGES:
+        add(catalog, DCT + "language", language)
+    add(catalog, DCAT + "themeTaxonomy", THEME_TAXONOMY)
+
+    # Publisher: the municipality when there is one, else the project.
+    if len(facts.municipalities) == 1:
+        publisher, code, labels = facts.municipalities[0]
+        if code:
+            add(publisher, DCT + "identifier", _lit(code))
+    else:
+        publisher, labels = f"{base}/publisher", {"": "kemi-graph"}
+    add(publisher, RDF + "type", FOAF + "Agent")
+    add(publisher, RDF + "type", FOAF + "Organization")
+    for lang, text in sorted(labels.items()):
+        add(publisher, FOAF + "name", _lit(text, lang or None))
+    add(publisher, DCT + "type", "http://purl.org/adms/publishertype/LocalAuthority")
+    add(catalog, DCT + "publisher", publisher)
+
+    # The dataset.
+    for kind in (DCAT + "Dataset", VOID + "Dataset"):
+        add(dataset, RDF + "type", kind)
+    texts(dataset, DCT + "title", title)
+    texts(dataset, DCT + "description", DESCRIPTIONS)
+    add(dataset, DCT + "publisher", publisher)
+    add(dataset, DCT + "license", LICENCE)
+    add(dataset, DCT + "accessRights", EU + "access-right/PUBLIC")
+    add(dataset, DCT + "accrualPeriodicity", EU + "frequency/ANNUAL")
+    add(dataset, DCAT + "landingPage", f"{base}/")
+    add(dataset, FOAF + "homepage", f"{base}/")
+    for language in LANGUAGES:
+        add(dataset, DCT + "language", language)
+    for lang, words in KEYWORDS.items():
+        for word in words:
+            add(dataset, DCAT + "keyword", _lit(word, lang))
+    for theme in THEMES:
+        add(dataset, DCAT + "theme", theme)
+    add(dataset, DCT + "conformsTo", "https://w3id.org/kemi-graph/ontology")
+    if facts.issued:
+        add(dataset, DCT + "issued", _lit(facts.issued, datatype=XSD + "date"))
+    if facts.modified:
+        add(dataset, DCT + "modified", _lit(facts.modified, datatype=XSD + "date"))
+    if publication.version:
+        add(dataset, DCT + "isVersionOf", dataset_iri(base))
+        add(dataset, DCAT + "version", _lit(publication.version))
+        add(dataset, OWL + "versionInfo", _lit(publication.version))
+        add(dataset_iri(base), DCAT + "hasVersion", dataset)
+        if publication.previous:
+            add(dataset, DCAT + "previousVersion", dataset_iri(base, publication.previous))
+            add(dataset, ADMS + "prev", dataset_iri(base, publication.previous))
+
+    contact = f"{dataset}/contact"
+    add(dataset, DCAT + "contactPoint", contact)
+    add(contact, RDF + "type", VCARD + "Kind")
+    add(contact, RDF + "type", VCARD + "Organization")
+    add(contact, VCARD + "fn", _lit("kemi-graph"))
+    add(contact, VCARD + "hasURL", f"{base}/")
+    email = settings_email(settings)
+    if email:
+        add(contact, VCARD + "hasEmail", "mailto:" + email)
+
+    for municipality, code, labels in facts.municipalities:
+        area = f"{municipality}/area"
+        add(dataset, DCT + "spatial", area)
+        add(area, RDF + "type", DCT + "Location")
+        for lang, text in sorted(labels.items()):
+            add(area, SKOS + "prefLabel", _lit(text, lang or None))
+        if code:
+            add(area, DCT + "identifier", _lit(code))
+        add(area, RDFS + "seeAlso", municipality)
+    for period, start, end, labels in facts.periods:
+        node = f"{dataset}/period/{period.rstrip('/').rsplit('/', 1)[-1]}"
+        add(dataset, DCT + "temporal", node)
+        add(node, RDF + "type", DCT + "PeriodOfTime")
+        add(node, RDFS + "seeAlso", period)
+        if start:
+            add(node, DCAT + "startDate", _lit(start, datatype=XSD + "date"))
+        if end:
+            add(node, DCAT + "endDate", _lit(end, datatype=XSD + "date"))
+        for lang, text in sorted(labels.items()):
+            add(node, RDFS + "label", _lit(text, lang or None))
+
+    # The licence, once.
+    add(LICENCE, RDF + "type", DCT + "LicenseDocument")
+    add(LICENCE, DCT + "title", _lit("Creative Commons Attribution 4.0 International (CC BY 4.0)", "en"))
+    add(LICENCE, DCT + "identifier", _lit("CC-BY-4.0"))
+    add(LICENCE, OWL + "sameAs", EU_LICENCE)
+
+    # The SPARQL endpoint: a data service, and a distribution through it.
+    add(endpoint, RDF + "type", DCAT + "DataService")
+    texts(endpoint, DCT + "title", {"fi": "SPARQL 1.1 -rajapinta", "en": "SPARQL 1.1 endpoint"})
+    add(endpoint, DCAT + "endpointURL", endpoint)
+    add(endpoint, DCAT + "endpointDescription", endpoint)
+    add(endpoint, DCAT + "servesDataset", dataset)
+    add(endpoint, DCT + "conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
+    add(endpoint, DCT + "license", LICENCE)
+    add(dataset, VOID + "sparqlEndpoint", endpoint)
+    sparql_distribution = f"{dataset}/distribution/sparql"
+    add(dataset, DCAT + "distribution", sparql_distribution)
+    add(sparql_distribution, RDF + "type", DCAT + "Distribution")
+    texts(sparql_distribution, DCT + "title", {"fi": "SPARQL-kyselyt", "en": "SPARQL queries"})
+    add(sparql_distribution, DCAT + "accessURL", endpoint)
+    add(sparql_distribution, DCAT + "accessService", endpoint)
+    add(sparql_distribution, DCT + "license", LICENCE)
+
+    # Named graphs as subsets, with their counts.
+    per_graph = Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))
+    subsets: dict[str, str] = {}
+    for graph, count in sorted(per_graph.items()):
+        subset = f"{dataset}/graph/{graph_file_stem(graph)}"
+        subsets[graph] = subset
+        fi, en = GRAPH_TEXTS.get(graph_kind(graph), (f"nimetty graafi {graph}", f"named graph {graph}"))
+        for kind in (DCAT + "Dataset", VOID + "Dataset", SD + "NamedGraph"):
+            add(subset, RDF + "type", kind)
+        add(subset, SD + "name", graph)
+        texts(subset, DCT + "title", {"fi": f"{title['fi']}: {fi}", "en": f"{title['en']}: {en}"})
+        texts(subset, DCT + "description", {"fi": f"Nimetty graafi {graph}: {fi}.", "en": f"Named graph {graph}: {en}."})
+        add(subset, DCT + "license", LICENCE)
+        add(subset, DCT + "publisher", publisher)
+        add(subset, DCT + "isPartOf", dataset)
+        add(subset, VOID + "triples", _int(count))
+        add(subset, VOID + "sparqlEndpoint", endpoint)
+        add(dataset, VOID + "subset", subset)
+        add(dataset, DCT + "hasPart", subset)
+
+    # Files.
+    for download in downloads:
+        owner = subsets.get(download.graph, dataset) if download.graph else dataset
+        node = f"{dataset}/distribution/{download.name}"
+        url = publication.download_base + download.name
+        add(owner, DCAT + "distribution", node)
+        if download.triples is not None:
+            add(owner, VOID + "dataDump", url)
+        add(node, RDF + "type", DCAT + "Distribution")
+        texts(node, DCT + "title", {"fi": _file_title(download, "fi"), "en": _file_title(download, "en")})
+        add(node, DCAT + "accessURL", url)
+        add(node, DCAT + "downloadURL", url)
+        add(node, DCAT + "mediaType", IANA + download.media_type)
+        if download.media_type in FILE_TYPES:
+            add(node, DCT + "format", EU + "file-type/" + FILE_TYPES[download.media_type])
+        if download.compressed:
+            add(node, DCAT + "compressFormat", IANA + "application/gzip")
+        add(node, DCAT + "byteSize", _int(download.size, XSD + "nonNegativeInteger"))
+        add(node, DCT + "license", LICENCE)
+        if facts.modified:
+            add(node, DCT + "modified", _lit(facts.modified, datatype=XSD + "date"))
+        checksum = f"{node}/checksum"
+        add(node, SPDX + "checksum", checksum)
+        add(checksum, RDF + "type", SPDX + "Checksum")
+        add(checksum, SPDX + "algorithm", SPDX + "checksumAlgorithm_sha256")
+        add(checksum, SPDX + "checksumValue", _lit(download.sha256, datatype=XSD + "hexBinary"))
+        if download.triples is not None:
+            add(node, VOID + "triples", _int(download.triples))
+
+    # VoID statistics of the whole dataset.
+    add(dataset, VOID + "triples", _int(len(quads)))
+    add(dataset, VOID + "distinctSubjects", _int(len({q.subject for q in quads})))
+    add(dataset, VOID + "distinctObjects", _int(len({q.object for q in quads})))
+    add(dataset, VOID + "uriSpace", _lit(f"{base}/id/"))
+    add(dataset, VOID + "uriRegexPattern", _lit("^" + re.escape(f"{base}/id/")))
+    add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/N-Quads")
+    add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/TriG")
+    add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/Turtle")
+    add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/JSON-LD")
+    if facts.example:
+        add(dataset, VOID + "exampleResource", facts.example)
+    rdf_type = RDF + "type"
+    instances: dict[str, set[ox.NamedNode | ox.BlankNode]] = defaultdict(set)
+    for quad in quads:
+        if quad.predicate.value == rdf_type and isinstance(quad.object, ox.NamedNode):
+            instances[quad.object.value].add(quad.subject)
+    properties = Counter(q.predicate.value for q in quads)
+    add(dataset, VOID + "classes", _int(len(instances)))
+    add(dataset, VOID + "properties", _int(len(properties)))
+    for cls, members in sorted(instances.items()):
+        partition = f"{dataset}/class/{term_slug(cls)}"
+        add(dataset, VOID + "classPartition", partition)
+        add(partition, RDF + "type", VOID + "Dataset")
+        add(partition, VOID + "class", cls)
+        add(partition, VOID + "entities", _int(len(members)))
+    for prop, count in sorted(properties.items()):
+        partition = f"{dataset}/property/{term_slug(prop)}"
+        add(dataset, VOID + "propertyPartition", partition)
+        add(partition, RDF + "type", VOID + "Dataset")
+        add(partition, VOID + "property", prop)
+        add(partition, VOID + "triples", _int(count))
+    for vocabulary in sorted({namespace_of(iri) for iri in (*properties, *instances)}):
+        add(dataset, VOID + "vocabulary", vocabulary)
+
+    # Linksets: links from our resources ({base}/id/...) to the UN SDG KOS, one per predicate.
+    links = Counter(
+        q.predicate.value
+        for q in quads
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(f"{base}/id/")
+        and isinstance(q.object, ox.NamedNode) and _is_sdg(q.object.value)
+        and q.predicate.value not in LINK_PREDICATES_EXCLUDED
+    )
+    if links:
+        kos = str(SDG_SCHEME)
+        add(kos, RDF + "type", VOID + "Dataset")
+        add(kos, DCT + "title", _lit("UN SDG KOS: Sustainable Development Goals Knowledge Organization System", "en"))
+        add(kos, VOID + "uriSpace", _lit(str(SDG)))
+        add(kos, FOAF + "homepage", "https://metadata.un.org/sdg/")
+    for predicate, count in sorted(links.items()):
+        linkset = f"{dataset}/linkset/{term_slug(predicate)}"
+        add(linkset, RDF + "type", VOID + "Linkset")
+        add(linkset, VOID + "subjectsTarget", dataset)
+        add(linkset, VOID + "objectsTarget", str(SDG_SCHEME))
+        add(linkset, VOID + "linkPredicate", predicate)
+        add(linkset, VOID + "triples", _int(count))
+        add(dataset, VOID + "subset", linkset)
+
+    graph = _n(description_graph(base))
+    return sorted((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples), key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
+
+
+def _is_sdg(iri: str) -> bool:
+    return iri.startswith(str(SDG)) and not iri.startswith(str(SDGO))
+
+
+def settings_email(settings: Settings) -> str | None:
+    """The contact e-mail setting, if it is one (``None`` when unset or malformed)."""
+    email = str(getattr(settings, "contact_email", "") or "").strip()
+    if email.startswith("mailto:"):
+        email = email[len("mailto:"):]
+    return email if re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", email) else None
+
+
+def _file_title(download: Download, lang: str) -> str:
+    what = {
+        "fi": f"taulukko {download.table}" if download.table else (f"graafi {graph_file_stem(download.graph)}" if download.graph else "koko aineisto"),
+        "en": f"table {download.table}" if download.table else (f"graph {graph_file_stem(download.graph)}" if download.graph else "the whole dataset"),
+    }[lang]
+    packed = {"fi": ", gzip-pakattu", "en": ", gzip-compressed"}[lang] if download.compressed else ""
+    return f"{what} ({download.label}{packed})"
+
+
+def triples_of(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    return [q.triple for q in quads]
+
+
+
+# ---------------------------------------------------------------------------------------
+# Shapes
+# ---------------------------------------------------------------------------------------
+
+SHAPES_FILE = "dataset-shapes.ttl"
+
+
+def to_rdflib(quads: Iterable[ox.Quad]) -> Any:
+    """The quads' triples as an rdflib Graph (for pyshacl)."""
+    from kemi_graph.build.load import new_graph
+
+    graph = new_graph()
+    data = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
+    if data:
+        graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+def validate_description(quads: Sequence[ox.Quad]) -> Any:
+    """Check the description against ``ontology/dataset-shapes.ttl`` (the DCAT-AP mandatory fields and ours)."""
+    from kemi_graph.build.load import parse_rdf
+    from kemi_graph.build.validate import validate
+    from kemi_graph.resources import ontology_dir
+
+    return validate(to_rdflib(quads), parse_rdf(ontology_dir() / SHAPES_FILE))

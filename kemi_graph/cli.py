@@ -60,7 +60,25 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("table", metavar="TABLE", help="one of: sdg-links, indicators, numeric-results")
     export.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default: csv)")
     export.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+
+    release = commands.add_parser("release", help="build, then write a reproducible release folder (dumps, DCAT/VoID, SHACL report, changelog)")
+    release.add_argument("release_version", metavar="VERSION", help="the release's version, e.g. 2024.1 or 1.0.0; an existing release is never overwritten")
+    release.add_argument("--releases-dir", type=Path, help="folder of the releases (KEMI_GRAPH_RELEASES_DIR, default ./releases)")
+    release.add_argument("--no-build", action="store_true", help="release dist/ as it was built, without building first (faster; stale if the data changed)")
+    _add_municipality_commands(commands)
     return parser
+
+
+def _add_municipality_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``import`` (another municipality's table), ``publish`` (into a SPARQL server); see docs/import.md, docs/scale.md."""
+    table = commands.add_parser("import", help="import a municipality's strategy table (XLSX or CSV, the six columns of docs/import.md) and rebuild")
+    table.add_argument("table_file", type=Path, metavar="FILE", help="an .xlsx or .csv file in the template layout (examples/template/)")
+    table.add_argument("--municipality", required=True, metavar="NAME", help="the municipality's name, e.g. Esimerkkilä (its IRI slug is made from it)")
+    table.add_argument("--code", required=True, help="the municipality's code (Statistics Finland, e.g. 240)")
+    table.add_argument("--year", type=int, help="the reporting year (default: read from the 'Toteuma 1-12/YYYY' heading)")
+    publish = commands.add_parser("publish", help="load the built graphs into an existing SPARQL 1.1 server, replacing each named graph atomically")
+    publish.add_argument("--endpoint", required=True, metavar="URL", help="the server's SPARQL Update endpoint (e.g. http://host:7878/update)")
+    publish.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol endpoint (e.g. http://host:7878/store): one PUT per graph instead of SPARQL Update")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -177,6 +195,36 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 _COMMANDS.update({"sdg": _sdg, "export": _export})
+
+
+def _release(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.build.pipeline import build
+    from kemi_graph.publish.release import release
+
+    settings = settings.replace(releases_dir=args.releases_dir)
+    if not args.no_build:
+        build(settings)
+    release(settings, args.release_version)
+    return EXIT_OK
+
+
+_COMMANDS["release"] = _release
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.importers.municipalities import import_table
+
+    import_table(settings, args.table_file, name=args.municipality, code=args.code, year=args.year)
+    return EXIT_OK
+
+
+def _publish(settings: Settings, args: argparse.Namespace) -> int:
+    from kemi_graph.remote import publish
+
+    publish(settings, args.endpoint, graph_store=args.graph_store)
+    return EXIT_OK
+
+
+_COMMANDS.update({"import": _import, "publish": _publish})
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -31,6 +31,8 @@ class Settings:
     max_rows: int = 10_000
     max_request_bytes: int = 1_000_000
     service_allow_list: tuple[str, ...] = field(default_factory=tuple)
+    contact_email: str = ""
+    releases_dir: Path = Path("releases")
     response_cache_bytes: int = 64_000_000
 
     def __post_init__(self) -> None:

@@ -370,3 +370,27 @@ def test_export_from_the_command_line(built_settings: Settings, tmp_path: Path, 
     assert len(json.loads(out.read_text(encoding="utf-8"))["rows"]) == 38
     assert main(["--dist-dir", str(built_settings.dist_dir), "export", "no-such-table"]) == 2
     assert "no-such-table" in capsys.readouterr().err
+
+
+def test_the_sdg_3_page_lists_kemi_elements_stated_inherited_and_suggested_apart(dist_copy: Settings, kos: Path) -> None:
+    from kemi_graph.web.app import create_app
+
+    import_kos(dist_copy, kos, log=lambda line: None)
+    app = create_app(dist_copy)
+    try:
+        client = app.test_client()
+        body = client.get("/sdg/3?lang=en").get_data(as_text=True)
+        sections = {
+            heading: body.split(heading, 1)[1].split("<h3", 1)[0]
+            for heading in ("Stated by the city", "Suggested by the project", "Inherited from a broader element")
+            if heading in body
+        }
+        assert set(sections) == {"Stated by the city", "Suggested by the project", "Inherited from a broader element"}
+        assert "/id/kemi/kaupunkistrategia/goal/elinvoimainen-kaupunki" in sections["Stated by the city"]
+        assert "/objective/" in sections["Inherited from a broader element"]
+        assert "/id/kemi/kaupunkistrategia/" in sections["Suggested by the project"]
+        target = client.get("/sdg/3.4?clang=en")
+        assert target.status_code == 200
+        assert "reduce by one third premature mortality" in target.get_data(as_text=True)
+    finally:
+        app.extensions["kemi_graph"].pool.close()

@@ -21,6 +21,8 @@ from kemi_graph.build.suggest import suggestion_graphs
 from kemi_graph.build.validate import validate
 from kemi_graph.config import Settings
 from kemi_graph.errors import ValidationFailed
+from kemi_graph.build.parallel import add_table_strategies, infer_all, validate_all
+from kemi_graph.importers.municipalities import TableImports, saved_tables
 from kemi_graph.importers.sdg_kos import saved_imports
 from kemi_graph.namespaces import PREFIXES, Iris
 from kemi_graph.store import BUILD_INFO, STORE_FOLDER, staged_dist
@@ -35,8 +37,11 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def build(settings: Settings, log: Log = print) -> BuildReport:
-    """Build everything into a staging folder; ``settings.dist_dir`` changes only if all steps pass."""
+def build(settings: Settings, log: Log = print, tables: TableImports | None = None) -> BuildReport:
+    """Build everything into a staging folder; ``settings.dist_dir`` changes only if all steps pass.
+
+    ``tables``: the municipalities imported from tables (default: those saved in ``dist/imports/tables``).
+    """
     iris = Iris(settings.base_iri)
     report = BuildReport()
 
@@ -49,27 +54,30 @@ def build(settings: Settings, log: Log = print) -> BuildReport:
 
     with step("load"):
         project = load_project(iris)
+        tables = tables if tables is not None else saved_tables(settings)
+        add_table_strategies(project, tables, iris)
     with step("validate"):
-        for data in _validation_units(project):
-            result = validate(data)
+        for result in validate_all(project):  # per municipality, over the CPUs
             if not result.conforms:
                 raise ValidationFailed("the data does not conform to the SHACL shapes; nothing was published", result.report())
     with step("reason"):
         graphs = project.named_graphs(iris)
-        for strategy in project.strategies:
-            asserted = _union(project.ontology, project.sdg_goals, strategy.city, strategy.interpretation)
-            prefix = str(iris.municipality(strategy.municipality)) + "/"
-            graphs[iris.municipality_graph(strategy.municipality, "inferred")] = infer(asserted, prefix)
+        graphs.update(infer_all(project, iris))  # per municipality, over the CPUs
     with step("suggest"):
         graphs.update(suggestion_graphs(project, iris))
     imports = saved_imports(settings, iris)  # e.g. the UN SDG KOS of an earlier 'kemi-graph sdg import'
     graphs.update(imports.graphs)
     with staged_dist(settings) as staging:
         imports.save(staging)
+        tables.save(staging)
         with step("store"):
             _write_store(staging / STORE_FOLDER, graphs)
         with step("dumps"):
             report.version = _write_dumps(staging, graphs)
+        with step("publish"):  # compressed dumps, CSV tables, SHA256SUMS, DCAT/VoID into graph {base}/graph/description
+            from kemi_graph.publish.build_step import publish_build
+
+            graphs.update(publish_build(staging, graphs, settings))
         report.graphs = {str(name): len(graph) for name, graph in graphs.items()}
         info = {
             "version": report.version,

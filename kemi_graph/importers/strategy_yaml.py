@@ -21,46 +21,26 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, TIME
 
 from kemi_graph.errors import InputError
+from kemi_graph.importers.common import (  # noqa: F401 - ConvertedStrategy and the constants are re-exported
+    COLUMNS,
+    CURRENCY,
+    PROJECT,
+    STATUSES,
+    UNITS,
+    ConvertedStrategy,
+    add_interval,
+    add_provenance,
+    new_graph,
+)
 from kemi_graph.importers.source_text import COLUMN_ORDER, SourceText
 from kemi_graph.namespaces import KG, ORG, PREFIXES, SDG, Iris
 
-CURRENCY = Namespace("http://qudt.org/vocab/currency/")
-UNITS = {
-    "percent": URIRef("http://qudt.org/vocab/unit/PERCENT"),
-    "count": URIRef("http://qudt.org/vocab/unit/NUM"),
-    "per-year": URIRef("http://qudt.org/vocab/unit/PER-YR"),
-    "euro": CURRENCY.EUR,
-}
-STATUSES = {
-    "achieved": KG.achieved,
-    "partly-achieved": KG.partlyAchieved,
-    "not-achieved": KG.notAchieved,
-    "not-known": KG.notKnown,
-}
-COLUMNS = {
-    "objective": KG.objectiveColumn,
-    "action": KG.actionColumn,
-    "responsibility": KG.responsibilityColumn,
-    "indicator": KG.indicatorColumn,
-    "result": KG.resultColumn,
-    "sdg": KG.sdgColumn,
-}
-PROJECT = URIRef("https://w3id.org/kemi-graph")
 INTERPRETATION_METHOD = (
     "Read by the kemi-graph project from the city's document: English translations, corrected "
     "spellings, posts and schedules parsed from the responsibility column, target levels and "
     "numbers parsed from the text, which result answers which indicator where the text makes it "
     "clear, and a status judged from target and result. Curated by hand in strategy.yaml."
 )
-
-
-@dataclass(frozen=True)
-class ConvertedStrategy:
-    """One municipality's strategy as two graphs: what the city wrote, and what the project reads into it."""
-
-    municipality: str
-    city: Graph
-    interpretation: Graph
 
 
 def convert_file(path: Path, iris: Iris) -> ConvertedStrategy:
@@ -74,11 +54,7 @@ def convert_file(path: Path, iris: Iris) -> ConvertedStrategy:
     return _Converter(path, document, iris).convert()
 
 
-def _new_graph() -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    return graph
+_new_graph = new_graph
 
 
 class _Converter:
@@ -226,16 +202,7 @@ class _Converter:
 
     def _interval(self, slug: str, start: dt.date, end: dt.date | None, graph: Graph) -> URIRef:
         """An OWL-Time interval; an open-ended one ("2023-") has a beginning and no end."""
-        node = self.iris.period(slug)
-        graph.add((node, RDF.type, TIME.ProperInterval))
-        for prop, date, suffix in ((TIME.hasBeginning, start, "beginning"), (TIME.hasEnd, end, "end")):
-            if date is None:
-                continue
-            instant = URIRef(f"{node}/{suffix}")
-            graph.add((node, prop, instant))
-            graph.add((instant, RDF.type, TIME.Instant))
-            graph.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
-        return node
+        return add_interval(self.iris, slug, start, end, graph)
 
     def _posts(self, posts: Iterable[Mapping[str, Any]], unit: URIRef) -> dict[str, URIRef]:
         """Posts are the project's normalised reading of the names in the responsibility column."""
@@ -416,17 +383,7 @@ class _Converter:
                 self.interp.add((m_node, PROV.wasDerivedFrom, source))
 
     def _provenance(self) -> None:
-        city_graph = self.iris.municipality_graph(self.m, "city")
-        interp_graph = self.iris.municipality_graph(self.m, "interpretation")
-        self.city.add((city_graph, RDF.type, PROV.Entity))
-        self.city.add((city_graph, PROV.wasAttributedTo, self.iris.municipality(self.m)))
-        self.city.add((city_graph, PROV.wasDerivedFrom, self.source_doc))
-        self.interp.add((interp_graph, RDF.type, PROV.Entity))
-        self.interp.add((interp_graph, PROV.wasDerivedFrom, city_graph))
-        self.interp.add((interp_graph, PROV.wasAttributedTo, PROJECT))
-        self.interp.add((interp_graph, DCTERMS.description, Literal(INTERPRETATION_METHOD, lang="en")))
-        self.interp.add((PROJECT, RDF.type, PROV.SoftwareAgent))
-        self.interp.add((PROJECT, RDFS.label, Literal("kemi-graph", lang="en")))
+        add_provenance(self.iris, self.m, [self.source_doc], self.city, self.interp, INTERPRETATION_METHOD)
 
 
 def _decimal(value: Any) -> Literal:

@@ -19,7 +19,16 @@ from kemi_graph import formats
 from kemi_graph.config import Settings
 from kemi_graph.errors import ValidationFailed
 from kemi_graph.publish import description as desc
-from kemi_graph.publish.dumps import Download, describe_file, graph_file_stem, stable_quads, table_exports, write_dumps, write_index
+from kemi_graph.publish.dumps import (
+    Download,
+    describe_file,
+    graph_file_stem,
+    serialize,
+    stable_quads,
+    table_exports,
+    write_dumps,
+    write_index,
+)
 
 DESCRIPTION_FILE = "void.ttl"
 STORE_FOLDER = "store"
@@ -39,8 +48,8 @@ def _as_quads(ntriples: bytes, graph: str) -> list[ox.Quad]:
     return [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]
 
 
-def publish_build(staging: Path, graphs: Mapping[URIRef, Graph], settings: Settings) -> Graph:
-    """Write the publication into ``staging`` and the description into its store; returns the description graph."""
+def publish_build(staging: Path, graphs: Mapping[URIRef, Graph], settings: Settings) -> dict[URIRef, Graph]:
+    """Write the publication into ``staging`` and the description into its store; returns {description graph IRI: graph}."""
     quads = stable_quads(quads_of(graphs))
     downloads: list[Download] = write_dumps(staging, quads, table_exports(quads, settings))
     per_graph = {str(name): len(graph) for name, graph in graphs.items()}
@@ -53,10 +62,9 @@ def publish_build(staging: Path, graphs: Mapping[URIRef, Graph], settings: Setti
     result = desc.validate_description(description)
     if not result.conforms:
         raise ValidationFailed("the dataset description does not conform to ontology/dataset-shapes.ttl; nothing was published", result.report())
-    triples = [q.triple for q in description]
-    (staging / DESCRIPTION_FILE).write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=desc.DESCRIPTION_PREFIXES))
+    (staging / DESCRIPTION_FILE).write_bytes(serialize(description, formats.TURTLE, desc.DESCRIPTION_PREFIXES))
     store = ox.Store(str(staging / STORE_FOLDER))
     store.extend(description)
     store.flush()
     del store
-    return desc.to_rdflib(description)
+    return {URIRef(desc.description_graph(settings.base_iri)): desc.to_rdflib(description)}

@@ -238,7 +238,7 @@ _PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: Settings, publication: Publication) -> list[ox.Quad]:
     """The DCAT-AP/VoID description of ``quads`` and ``downloads``, as sorted quads of the description graph."""
-    if settings_email(settings) is None and getattr(settings, "contact_email", ""):
+    if settings_email(settings) is None and settings.contact_email.strip():
         raise ConfigError(f"contact_email: {settings.contact_email!r} is not an e-mail address")
     base = settings.base_iri
     store = ox.Store()
@@ -490,7 +490,7 @@ def _is_sdg(iri: str) -> bool:
 
 def settings_email(settings: Settings) -> str | None:
     """The contact e-mail setting, if it is one (``None`` when unset or malformed)."""
-    email = str(getattr(settings, "contact_email", "") or "").strip()
+    email = settings.contact_email.strip()
     if email.startswith("mailto:"):
         email = email[len("mailto:"):]
     return email if re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", email) else None

@@ -134,10 +134,25 @@ def gzip_bytes(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
-def serialize(quads: Sequence[ox.Quad], fmt: formats.Format) -> bytes:
-    prefixes = PREFIXES if fmt.name in formats.PREFIX_FORMATS else None
+def serialize(quads: Sequence[ox.Quad], fmt: formats.Format, prefixes: Mapping[str, str] | None = None) -> bytes:
+    """``quads`` in ``fmt`` (their triples, for a graph format), in the order given."""
+    if fmt.name in formats.PREFIX_FORMATS:
+        prefixes = dict(prefixes or PREFIXES)
+    else:
+        prefixes = None
     data: Sequence[ox.Quad] | list[ox.Triple] = quads if fmt.supports_datasets else [q.triple for q in quads]
-    return ox.serialize(data, format=fmt.rdf, prefixes=prefixes) if quads else b""
+    if not quads:
+        return b""
+    return sorted_prefixes(ox.serialize(data, format=fmt.rdf, prefixes=prefixes))
+
+
+def sorted_prefixes(text: bytes) -> bytes:
+    """The leading ``@prefix`` lines in sorted order (the serialiser's own order is not a promise)."""
+    lines = text.split(b"\n")
+    count = 0
+    while count < len(lines) and lines[count].startswith(b"@prefix "):
+        count += 1
+    return b"\n".join(sorted(lines[:count]) + lines[count:])
 
 
 def _store(folder: Path, name: str, data: bytes, **fields: Any) -> Download:

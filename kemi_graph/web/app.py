@@ -21,7 +21,7 @@ from kemi_graph import resources
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError, KemiGraphError, QueryError, StoreNotBuilt
 from kemi_graph.store import BUILD_INFO, build_info, open_read_only
-from kemi_graph.web import pages, queries_pages, sparql
+from kemi_graph.web import pages, publication, queries_pages, sparql
 from kemi_graph.web.evaluator import QueryPool
 from kemi_graph.web.response_cache import ResponseCache
 from kemi_graph.web.service_description import ServiceDescription
@@ -71,6 +71,7 @@ def create_app(settings: Settings, store: ox.Store | None = None, dataset_versio
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(queries_pages.bp)
+    app.register_blueprint(publication.bp)
     _register_error_handlers(app)
     return app
 

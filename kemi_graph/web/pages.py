@@ -9,7 +9,7 @@ Routes (the blueprint ``bp``; create_app registers it):
 ``/ontology``               the ontology (``https://w3id.org/kemi-graph/ontology``): HTML or RDF
 ``/sdg/<code>``             an SDG goal, target or indicator (``http://metadata.un.org/sdg/<code>``)
 ``/resource?iri=...``       any IRI the store knows; IRIs with a page of their own redirect to it
-``/downloads/<name>``       the build's dumps: ``dataset.nq``, ``dataset.trig``, ``graphs/*.ttl``
+``/downloads/…``            the dumps: see kemi_graph.web.publication
 ==========================  ==========================================================
 
 The server maps its own address to the base IRI: the path of a request (below the app's script
@@ -31,12 +31,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from werkzeug.exceptions import NotFound
 
 from kemi_graph import formats
 from kemi_graph.config import Settings
 from kemi_graph.namespaces import KG, ONTOLOGY_IRI, PREFIXES, SDG, Iris
+from kemi_graph.publish import schema_org
 from kemi_graph.store import BUILD_INFO, build_info
 from kemi_graph.web import resource_view as rv
 from kemi_graph.web.conneg import NotAcceptable, negotiate
@@ -96,6 +97,7 @@ UI: dict[str, dict[str, str]] = {
         "graph_legend": "Badges name the graph a statement is in: the city's own statement, the project's interpretation, or an OWL-RL inference.",
         "city": "city",
         "interpretation": "interpretation",
+        "suggestions": "suggestion",
         "inferred": "inferred",
         "ontology_graph": "ontology",
         "sdg-goals": "SDG goals",
@@ -118,6 +120,7 @@ UI: dict[str, dict[str, str]] = {
         "endpoint_text": "SPARQL 1.1 endpoint",
         "dumps": "Dumps",
         "whole_dataset": "the whole dataset",
+        "all_downloads": "All downloads, compressed, with checksums",
         "version": "Dataset version",
         "built": "built",
         "not_found": "Not found",
@@ -173,6 +176,7 @@ UI: dict[str, dict[str, str]] = {
         "graph_legend": "Merkit kertovat, missä graafissa väite on: kaupungin oma ilmoitus, projektin tulkinta vai OWL-RL-päättely.",
         "city": "kaupunki",
         "interpretation": "tulkinta",
+        "suggestions": "ehdotus",
         "inferred": "päätelty",
         "ontology_graph": "ontologia",
         "sdg-goals": "SDG-tavoitteet",
@@ -195,6 +199,7 @@ UI: dict[str, dict[str, str]] = {
         "endpoint_text": "SPARQL 1.1 -rajapinta",
         "dumps": "Tiedostot",
         "whole_dataset": "koko aineisto",
+        "all_downloads": "Kaikki lataukset pakattuina, tarkisteineen",
         "version": "Aineiston versio",
         "built": "koottu",
         "not_found": "Ei löydy",
@@ -488,6 +493,7 @@ def index() -> Response:
             built=cache.built,
             class_queries={c.cls.value: _class_query_url(c.cls.value) for c in view.classes},
             canonical=request.url_root.rstrip("/") + "/",
+            jsonld=schema_org.dataset(store, iris.base),  # schema.org Dataset, for search engines
             **_context(ui, content),
         )
 
@@ -544,6 +550,7 @@ def _resource_page(path: str) -> Response:
             canonical=iri,
             page_path=path,
             dump=_graph_dump(iri),
+            jsonld=schema_org.defined_term(store, iri),  # schema.org DefinedTerm of a strategy element
             **_context(ui, content),
         )
 
@@ -687,20 +694,4 @@ def _dumps() -> list[Dump]:
     return list(_dumps_index().values())
 
 
-@bp.get("/downloads/<path:name>")
-def download(name: str) -> Response:
-    """A dump of the build, looked up by exact name among the files the build wrote (no path is joined)."""
-    dump = _dumps_index().get(name)
-    if dump is None:
-        raise NotFound(f"no download called {name!r}; the downloads are listed on the landing page")
-    etag = f"{dataset_version()[:32]}-{dump.name}"
-    headers = {"Cache-Control": f"public, max-age={MAX_AGE}"}
-    if request.if_none_match.contains(etag):
-        response = Response(status=304, headers=headers)
-    else:
-        response = send_file(dump.path, mimetype=dump.fmt.media_type, etag=False, conditional=False, max_age=MAX_AGE)
-        response.headers.update(headers)
-        response.headers["Content-Type"] = dump.fmt.content_type
-        response.headers["Content-Disposition"] = f'inline; filename="{dump.path.name}"'
-    response.set_etag(etag)
-    return response
+# The route /downloads/<name> is in kemi_graph.web.publication (with /downloads/, the checksums and the manifest).

@@ -33,7 +33,7 @@ SDG_NS = str(SDG)
 LANGUAGES = ("fi", "en")
 
 # The order of the badges, and of graphs within one value.
-GRAPH_KINDS = ("city", "interpretation", "inferred", "ontology", "sdg-goals", "default", "other")
+GRAPH_KINDS = ("city", "interpretation", "suggestions", "inferred", "ontology", "sdg-goals", "default", "other")
 
 # Predicates shown first, in this order; the rest follow by their prefixed name.
 _PREDICATE_ORDER = [
@@ -326,6 +326,8 @@ def graph_ref(graph: ox.NamedNode | ox.DefaultGraph | None, iris: Iris) -> Graph
             return GraphRef(iri, "sdg-goals")
         if len(rest) == 2 and rest[1] in ("city", "interpretation", "inferred"):
             return GraphRef(iri, rest[1])
+        if len(rest) == 2 and rest[1] == "suggested":
+            return GraphRef(iri, "suggestions")
     return GraphRef(iri, "other")
 
 
@@ -485,7 +487,7 @@ def sdg_notation(iri: str, goals: dict[str, SdgGoal]) -> str:
 def _relation(predicate: str, graph: GraphRef) -> str:
     if predicate == KG_NS + "inheritedSdg":
         return "inherited"
-    return {"city": "stated", "interpretation": "suggested", "inferred": "inherited"}.get(graph.kind, "linked")
+    return {"city": "stated", "suggestions": "suggested", "inferred": "inherited"}.get(graph.kind, "linked")
 
 
 _RELATION_ORDER = ("stated", "suggested", "linked", "inherited")
@@ -493,7 +495,8 @@ _RELATION_ORDER = ("stated", "suggested", "linked", "inherited")
 
 def _sdg_links(store: ox.Store, subject: ox.NamedNode, iris: Iris, goals: dict[str, SdgGoal]) -> list[SdgLink]:
     sparql = """
-        SELECT ?s ?sdg ?p ?g WHERE { VALUES ?p { kg:sdg kg:inheritedSdg } GRAPH ?g { ?s ?p ?sdg } FILTER(isIRI(?sdg)) }"""
+        SELECT ?s ?sdg ?p ?g WHERE {
+          VALUES ?p { kg:sdg kg:inheritedSdg kg:suggestedSdg } GRAPH ?g { ?s ?p ?sdg } FILTER(isIRI(?sdg)) }"""
     links: dict[tuple[str, str], SdgLink] = {}
     for row in _query(store, sparql, s=subject):
         ref = graph_ref(row["g"], iris)
@@ -866,7 +869,12 @@ def sdg(store: ox.Store, iri: str, iris: Iris) -> SdgView | None:
     goals = sdg_goals(store)
     elements: dict[tuple[str, str], SdgElement] = {}
     for row in _query(
-        store, "SELECT ?sdg ?x ?p ?g WHERE { VALUES ?p { kg:sdg kg:inheritedSdg } GRAPH ?g { ?x ?p ?sdg } }", sdg=target
+        store,
+        # A suggestion names a target; the goal's page lists it through the suggestion's goal.
+        """SELECT ?sdg ?x ?p ?g WHERE {
+             { VALUES ?p { kg:sdg kg:inheritedSdg kg:suggestedSdg } GRAPH ?g { ?x ?p ?sdg } }
+             UNION { GRAPH ?g { ?suggestion kg:suggestionOf ?x ; kg:suggestedGoal ?sdg } BIND(kg:suggestedSdg AS ?p) } }""",
+        sdg=target,
     ):
         ref = graph_ref(row["g"], iris)
         relation = _relation(row["p"].value, ref)

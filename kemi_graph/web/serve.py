@@ -4,9 +4,12 @@
 with settings from ``KEMI_GRAPH_*`` variables and a few options (used by the tests' live server).
 
 Design: the app (and, for ``--data``, the in-memory store) is created once in gunicorn's master
-process and inherited by the ``settings.workers`` sync workers; each worker forks one query
-evaluator (kemi_graph.web.evaluator) when it starts. A slow query therefore holds one worker
-until ``query_timeout``; the other workers keep answering.
+process and inherited by the ``settings.workers`` workers. Each worker is a threaded worker
+(``gthread``, :data:`THREADS` request threads, HTTP keep-alive) and forks one query evaluator
+(kemi_graph.web.evaluator) per thread when it starts, so a thread never waits for a fork. A
+slow query holds one thread and one evaluator until ``query_timeout``; the others keep
+answering. Threads share the worker's GIL, but a thread waiting for its evaluator releases it,
+and cached answers (kemi_graph.web.response_cache) need no evaluator at all.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ _GRAPH_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # gunicorn kills a sync worker silent for longer than its timeout; a request may last the query
 # timeout plus the time to send a large answer.
 _WORKER_TIMEOUT_MARGIN = 30
+THREADS = 1  # request threads (and warm evaluators) per worker
+KEEP_ALIVE = 5  # seconds an idle client connection stays open
 
 
 def parse_data_spec(spec: str) -> tuple[Path, str | None]:
@@ -110,6 +115,7 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     def post_worker_init(worker: Any) -> None:
         pool = worker.wsgi.extensions["kemi_graph"].pool
         pool.close_in_evaluators = [sock.fileno() for sock in worker.sockets]
+        pool.keep = THREADS  # one warm evaluator per request thread
         pool.start()
 
     def worker_exit(server: Any, worker: Any) -> None:
@@ -118,7 +124,9 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     return {
         "bind": [f"{settings.host}:{settings.port}"],
         "workers": settings.workers,
-        "worker_class": "sync",
+        "worker_class": "gthread",
+        "threads": THREADS,
+        "keepalive": KEEP_ALIVE,
         "timeout": int(settings.query_timeout) + _WORKER_TIMEOUT_MARGIN,
         "graceful_timeout": 10,
         "preload_app": True,

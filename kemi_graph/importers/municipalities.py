@@ -1,0 +1,162 @@
+"""``kemi-graph import FILE --municipality NAME --code CODE [--year YEAR]``: another municipality's table.
+
+The file is read, converted (kemi_graph.importers.table) together with the municipality's
+earlier years and validated with the project's SHACL shapes before anything is stored. Only
+then is it saved as ``dist/imports/tables/{municipality}/{year}.{csv|xlsx}`` (with
+``municipality.json``: name, code, years) in a staging copy of the imports, and a build runs
+over it; the build's staged ``dist`` is swapped in only when every step succeeded (the same
+atomic swap as ``kemi-graph build``, see kemi_graph/store.py). A refused file leaves ``dist``
+(store, dumps and saved imports) exactly as it was.
+
+Every later ``kemi-graph build`` re-reads ``dist/imports/tables/`` and carries it forward, like
+the UN SDG KOS of ``kemi-graph sdg import``, so ``query``, ``build`` and ``serve`` include the
+imported municipalities with no further step.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from kemi_graph.config import Settings
+from kemi_graph.errors import InputError, ValidationFailed
+from kemi_graph.importers.common import ConvertedStrategy
+from kemi_graph.importers.table import SUFFIXES, TableFile, check_code, convert_tables, municipality_slug, parse_table
+from kemi_graph.namespaces import Iris
+
+TABLES_FOLDER = Path("imports") / "tables"
+MANIFEST = "municipality.json"
+
+
+@dataclass
+class ImportedMunicipality:
+    slug: str
+    name: str
+    code: str
+    files: dict[int, Path] = field(default_factory=dict)  # year → saved table
+
+    def convert(self, iris: Iris) -> ConvertedStrategy:
+        tables = [TableFile(path, year) for year, path in sorted(self.files.items())]
+        return convert_tables(tables, iris, municipality=self.slug, name=self.name, code=self.code)
+
+
+@dataclass
+class TableImports:
+    """The municipalities imported from tables, as saved in a folder (``dist/imports/tables``)."""
+
+    folder: Path | None
+    municipalities: dict[str, ImportedMunicipality] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, folder: Path) -> TableImports:
+        found = cls(folder)
+        if not folder.is_dir():
+            return found
+        for manifest in sorted(folder.glob(f"*/{MANIFEST}")):
+            try:
+                info = json.loads(manifest.read_text(encoding="utf-8"))
+                files = {int(year): manifest.parent / name for year, name in info["files"].items()}
+                found.municipalities[manifest.parent.name] = ImportedMunicipality(manifest.parent.name, info["name"], info["code"], files)
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                raise InputError(f"{manifest}: the saved import's manifest is damaged ({error}); import the file again") from error
+        return found
+
+    def strategies(self, iris: Iris, log: Callable[[str], None] | None = None) -> list[ConvertedStrategy]:
+        return [m.convert(iris) for _, m in sorted(self.municipalities.items())]
+
+    def save(self, staging: Path) -> None:
+        """Carry the saved tables into a staged dist (``{staging}/imports/tables``)."""
+        if not self.municipalities or self.folder is None:
+            return
+        target = staging / TABLES_FOLDER
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(self.folder, target, dirs_exist_ok=True)
+
+
+def saved_tables(settings: Settings) -> TableImports:
+    return TableImports.read(settings.dist_dir / TABLES_FOLDER)
+
+
+def check_table(
+    path: Path, iris: Iris, *, name: str, code: str, year: int | None = None, earlier: ImportedMunicipality | None = None
+) -> tuple[ConvertedStrategy, int]:
+    """Convert ``path`` (with the municipality's other saved years) and SHACL-validate it; nothing is stored.
+
+    Returns the converted graphs and the file's reporting year. Raises InputError (a bad file,
+    naming sheet, row and column) or ValidationFailed (the shapes' report).
+    """
+    from kemi_graph.build.load import shared_graphs
+    from kemi_graph.build.pipeline import _union
+    from kemi_graph.build.validate import validate
+    from kemi_graph.importers.data_sources import data_sources_graph
+
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.suffix.lower() not in SUFFIXES:
+        raise InputError(f"{path}: unknown table type {path.suffix!r}; use .xlsx or .csv")
+    slug = municipality_slug(name)
+    code = check_code(code)
+    parsed_year = parse_table(TableFile(path, year)).year
+    files = dict(earlier.files) if earlier else {}
+    files[parsed_year] = path
+    candidate = ImportedMunicipality(slug, name, code, files)
+    converted = candidate.convert(iris)
+    shared = shared_graphs()
+    result = validate(_union(shared.ontology, shared.sdg_goals, data_sources_graph(iris), converted.city, converted.interpretation))
+    if not result.conforms:
+        raise ValidationFailed(f"{path}: the table does not conform to the SHACL shapes; nothing was stored", result.report())
+    return converted, parsed_year
+
+
+def import_table(
+    settings: Settings, path: Path, *, name: str, code: str, year: int | None = None, log: Callable[[str], None] = print
+) -> ConvertedStrategy:
+    """Check the table, then build with it saved among the imports; ``dist`` changes only if all succeeds."""
+    from kemi_graph.build.load import strategy_files
+    from kemi_graph.build.pipeline import build
+    from kemi_graph.importers.strategy_yaml import convert_file  # noqa: F401 - the curated slugs are checked below
+
+    iris = Iris(settings.base_iri)
+    slug = municipality_slug(name)
+    curated = {p.parent.name for p in strategy_files()}
+    if slug in curated:
+        raise InputError(f"--municipality {name!r}: {slug!r} is a curated municipality of data/ (data/{slug}/strategy.yaml); choose another name")
+    current = saved_tables(settings)
+    earlier = current.municipalities.get(slug)
+    if earlier is not None and earlier.code != check_code(code):
+        raise InputError(f"--code {code!r}: {name!r} was imported before with code {earlier.code!r}")
+    converted, parsed_year = check_table(path, iris, name=name, code=code, year=year, earlier=earlier)
+    settings.dist_dir.resolve().parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tables-import-", dir=settings.dist_dir.resolve().parent))
+    try:
+        folder = staging / "tables"
+        if current.folder is not None and current.folder.is_dir():
+            shutil.copytree(current.folder, folder)
+        target = folder / slug
+        target.mkdir(parents=True, exist_ok=True)
+        for stale in target.glob(f"{parsed_year}.*"):
+            stale.unlink()
+        saved_name = f"{parsed_year}{path.suffix.lower()}"
+        shutil.copy2(path, target / saved_name)
+        files = {str(y): p.name for y, p in sorted((earlier.files if earlier else {}).items()) if y != parsed_year}
+        files[str(parsed_year)] = saved_name
+        manifest = {"name": name, "code": check_code(code), "files": dict(sorted(files.items())), "source": path.name}
+        (target / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        build(settings, log=log, tables=TableImports.read(folder))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log(f"imported {path.name} as {name} ({check_code(code)}), year {parsed_year}: "
+        f"{len(converted.city)} city and {len(converted.interpretation)} interpretation triples")
+    return converted
+
+
+def union_of(*graphs: Graph) -> Graph:
+    from kemi_graph.build.pipeline import _union
+
+    return _union(*graphs)

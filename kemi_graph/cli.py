@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="gunicorn worker processes (KEMI_GRAPH_WORKERS): more serve more clients at once, each costs memory")
     serve.add_argument("--query-timeout", type=float, help="seconds a query may run before it is stopped (KEMI_GRAPH_QUERY_TIMEOUT)")
     serve.add_argument("--max-rows", type=int, help="most result rows returned; longer results are cut and say so (KEMI_GRAPH_MAX_ROWS)")
+    serve.add_argument("--sparql-endpoint", metavar="URL", help="serve over this SPARQL 1.1 query endpoint (e.g. an Oxigraph server filled by 'kemi-graph publish') instead of the embedded store")
 
     commands.add_parser("convert", help="regenerate data/*/strategy.trig from the curated strategy.yaml files")
 
@@ -147,6 +148,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from kemi_graph.store import BUILD_INFO
     from kemi_graph.web.serve import run
 
+    if getattr(args, "sparql_endpoint", None):
+        from kemi_graph.remote import run_remote
+
+        run_remote(settings, args.sparql_endpoint)
+        return EXIT_OK
     if not args.data and not (settings.dist_dir / BUILD_INFO).is_file():
         print(f"kemi-graph: nothing built in {settings.dist_dir}; building first", file=sys.stderr)
         build(settings)

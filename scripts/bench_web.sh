@@ -113,7 +113,7 @@ for server in $SERVERS; do
       "$RDFLIB_ENDPOINT" serve --host 127.0.0.1 --port $PORT_RDFLIB "$WORK/dist/dataset.nq" "${KOS_FILES[@]}" \
         >"$WORK/rdflib-endpoint.log" 2>&1 &
       PIDS+=($!)
-      wait_for "http://127.0.0.1:$PORT_RDFLIB/sparql?query=ASK%7B%7D" rdflib-endpoint "$WORK/rdflib-endpoint.log"
+      wait_for "http://127.0.0.1:$PORT_RDFLIB/?query=ASK%7B%7D" rdflib-endpoint "$WORK/rdflib-endpoint.log"
       BASE[$server]="http://127.0.0.1:$PORT_RDFLIB" ;;
     *) echo "unknown server $server" >&2; exit 2 ;;
   esac
@@ -135,8 +135,11 @@ for case_file in "$WORK"/cases/*.path; do
       accept="text/html"
       cp "$case_file" "$WORK/path"
     else
-      endpoint=/sparql
-      [ "$server" = oxigraph ] && endpoint=/query
+      case $server in  # each server's query path
+        oxigraph) endpoint=/query ;;
+        rdflib-endpoint) endpoint=/ ;;  # the CLI mounts its endpoint at the root
+        *) endpoint=/sparql ;;
+      esac
       printf '%s?%s' "$endpoint" "$(cat "$case_file")" >"$WORK/path"
     fi
     # The answer must be a 200 before it is timed.

@@ -173,3 +173,16 @@ def protocol_data_specs(conformance_dir: Path) -> list[str]:
     """The protocol tests' data as ``--data`` specs: ``dataN.nt`` into graph ``.../dataN.rdf`` (SOURCES.md)."""
     folder = conformance_dir / "sparql11-protocol"
     return [f"{folder / f'data{n}.nt'}=http://kasei.us/2009/09/sparql/data/data{n}.rdf" for n in (1, 2, 3)]
+
+
+@pytest.fixture(scope="session")
+def imported_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A built dist holding Kemi and the invented example municipality Esimerkkilä, imported from
+    its 2023 CSV and its 2024 XLSX with ``kemi-graph import`` (built once per session)."""
+    from kemi_graph.importers.municipalities import import_table
+
+    examples = REPO / "examples" / "esimerkkila"
+    built = Settings(dist_dir=tmp_path_factory.mktemp("imported") / "dist")
+    for name in ("esimerkkila-2023.csv", "esimerkkila-2024.xlsx"):
+        import_table(built, examples / name, name="Esimerkkilä", code="999", log=lambda line: None)
+    return built

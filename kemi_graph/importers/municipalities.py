@@ -40,9 +40,10 @@ class ImportedMunicipality:
     name: str
     code: str
     files: dict[int, Path] = field(default_factory=dict)  # year → saved table
+    originals: dict[int, str] = field(default_factory=dict)  # year → the imported file's name
 
     def convert(self, iris: Iris) -> ConvertedStrategy:
-        tables = [TableFile(path, year) for year, path in sorted(self.files.items())]
+        tables = [TableFile(path, year, self.originals.get(year)) for year, path in sorted(self.files.items())]
         return convert_tables(tables, iris, municipality=self.slug, name=self.name, code=self.code)
 
 
@@ -62,7 +63,8 @@ class TableImports:
             try:
                 info = json.loads(manifest.read_text(encoding="utf-8"))
                 files = {int(year): manifest.parent / name for year, name in info["files"].items()}
-                found.municipalities[manifest.parent.name] = ImportedMunicipality(manifest.parent.name, info["name"], info["code"], files)
+                originals = {int(year): name for year, name in (info.get("originals") or {}).items()}
+                found.municipalities[manifest.parent.name] = ImportedMunicipality(manifest.parent.name, info["name"], info["code"], files, originals)
             except (OSError, ValueError, KeyError, TypeError) as error:
                 raise InputError(f"{manifest}: the saved import's manifest is damaged ({error}); import the file again") from error
         return found
@@ -105,7 +107,9 @@ def check_table(
     parsed_year = parse_table(TableFile(path, year)).year
     files = dict(earlier.files) if earlier else {}
     files[parsed_year] = path
-    candidate = ImportedMunicipality(slug, name, code, files)
+    originals = dict(earlier.originals) if earlier else {}
+    originals[parsed_year] = path.name
+    candidate = ImportedMunicipality(slug, name, code, files, originals)
     converted = candidate.convert(iris)
     shared = shared_graphs()
     result = validate(_union(shared.ontology, shared.sdg_goals, data_sources_graph(iris), converted.city, converted.interpretation))
@@ -146,7 +150,9 @@ def import_table(
         shutil.copy2(path, target / saved_name)
         files = {str(y): p.name for y, p in sorted((earlier.files if earlier else {}).items()) if y != parsed_year}
         files[str(parsed_year)] = saved_name
-        manifest = {"name": name, "code": check_code(code), "files": dict(sorted(files.items())), "source": path.name}
+        originals = {str(y): n for y, n in sorted((earlier.originals if earlier else {}).items()) if y != parsed_year}
+        originals[str(parsed_year)] = path.name
+        manifest = {"name": name, "code": check_code(code), "files": dict(sorted(files.items())), "originals": dict(sorted(originals.items()))}
         (target / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         build(settings, log=log, tables=TableImports.read(folder))
     finally:

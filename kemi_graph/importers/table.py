@@ -129,6 +129,11 @@ class TableFile:
 
     path: Path
     year: int | None = None  # None: read from the 'Toteuma 1-12/YYYY' header
+    name: str | None = None  # the file's original name (a saved import is stored as {year}.csv)
+
+    @property
+    def display(self) -> Path:
+        return Path(self.name) if self.name else self.path
 
 
 @dataclass
@@ -179,7 +184,7 @@ def _cell_text(value: object) -> str:
     return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 
-def read_rows(path: Path) -> list[Row]:
+def read_rows(path: Path, display: Path | None = None) -> list[Row]:
     """The non-empty rows of every sheet (XLSX) or of the file (CSV: comma or semicolon, UTF-8 with or without BOM)."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -189,8 +194,8 @@ def read_rows(path: Path) -> list[Row]:
     except OSError as error:
         raise InputError(f"{path}: cannot read the file: {error.strerror or error}") from error
     if suffix == ".csv":
-        return _csv_rows(path, data)
-    return _xlsx_rows(path, data)
+        return _csv_rows(display or path, data)
+    return _xlsx_rows(display or path, data)
 
 
 def _csv_rows(path: Path, data: bytes) -> list[Row]:
@@ -272,8 +277,8 @@ def _where(path: Path, row: Row, column: int | None = None, kind: str | None = N
 
 def parse_table(table: TableFile) -> _Parsed:
     """The strategic goals and objectives of one file; InputError names sheet, row and column."""
-    path = table.path
-    rows = read_rows(path)
+    path = table.display
+    rows = read_rows(table.path, path)
     if not rows:
         raise InputError(f"{path.name}: the file holds no rows")
     goals: list[_Goal] = []

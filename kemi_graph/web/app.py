@@ -65,7 +65,7 @@ def create_app(settings: Settings, store: ox.Store | None = None, dataset_versio
         send_wildcard=True,  # a public, credential-less API: '*' rather than the echoed Origin
         methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type"],
-        expose_headers=[sparql.TRUNCATED_HEADER],
+        expose_headers=[sparql.TRUNCATED_HEADER, "ETag"],
     )
     app.before_request(functools.partial(_limit_request_size, settings.max_request_bytes))
     app.register_blueprint(sparql.bp)

@@ -34,7 +34,7 @@ _GRAPH_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # gunicorn kills a sync worker silent for longer than its timeout; a request may last the query
 # timeout plus the time to send a large answer.
 _WORKER_TIMEOUT_MARGIN = 30
-THREADS = 1  # request threads (and warm evaluators) per worker
+THREADS = 4  # request threads (and warm evaluators) per worker
 KEEP_ALIVE = 5  # seconds an idle client connection stays open
 
 

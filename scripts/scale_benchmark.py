@@ -1,0 +1,173 @@
+"""Scale benchmark (not a test): N synthetic municipalities in the template layout, several years.
+
+For each N it runs, in a fresh child process (so peak memory is that N's alone):
+
+1. generate N municipalities × YEARS tables (CSV, the six columns, deterministic text);
+2. import: convert + SHACL-validate every table the way ``kemi-graph import`` checks one
+   (kemi_graph.importers.municipalities.check_table), then save them as dist/imports/tables;
+3. build: ``kemi-graph build`` over Kemi + the N municipalities (SHACL and OWL-RL per
+   municipality, in a process pool over the CPUs);
+4. the comparison queries (queries/compare-*.rq) on the built store, best of 3.
+
+It prints one JSON line per N and a table at the end; docs/scale.md records the figures.
+
+    python scripts/scale_benchmark.py 10 50 308 --years 2 --work /tmp/kg-scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HEADER = ["Tavoite", "Toimenpiteet", "Vastuu ja aikataulu", "Mittarit, arviointi", "Toteuma 1-12/{year}", "SDG"]
+GOALS = ["ELINVOIMAINEN KUNTA", "HYVINVOIVAT ASUKKAAT", "KESTÄVÄ YMPÄRISTÖ"]
+SUBJECTS = ["Liikunta", "Kirjastopalvelut", "Nuorisotyö", "Energiankulutus", "Kierrätys", "Koulujen hyvinvointi", "Ikäihmisten palvelut",
+            "Joukkoliikenne", "Yrittäjyys", "Matkailu", "Kulttuuripalvelut", "Varhaiskasvatus", "Työllisyys", "Asuminen", "Viheralueet"]
+VERBS = ["lisääntyy", "paranee", "vahvistuu", "kehittyy", "monipuolistuu"]
+ROLES = ["Sivistysjohtaja", "Tekninen johtaja", "Hyte-koordinaattori", "Vapaa-aikapäällikkö", "Rehtorit", "Kunnanjohtaja", "Nuorisosihteeri"]
+OBJECTIVES_PER_GOAL = 5
+
+
+def table_rows(index: int, year: int) -> list[list[str]]:
+    rng = random.Random(index * 7919 + year)
+    objective_rng = random.Random(index)  # objectives stay the same across years: one identity
+    rows: list[list[str]] = []
+    for g, goal in enumerate(GOALS):
+        rows.append([f"Strateginen päämäärä: {goal}", "", "", "", "", str(objective_rng.choice([3, 8, 11, 13]))])
+        rows.append([h.format(year=year) for h in HEADER])
+        for o in range(OBJECTIVES_PER_GOAL):
+            subject = SUBJECTS[(g * OBJECTIVES_PER_GOAL + o) % len(SUBJECTS)]
+            verb = VERBS[objective_rng.randrange(len(VERBS))]
+            target = objective_rng.choice([50, 60, 70, 80, 90])
+            rows.append([
+                f"{subject} {verb} kunnassa {index}",
+                f"{subject}: toimintaa laajennetaan.\nYhteistyötä järjestöjen kanssa lisätään.",
+                f"{objective_rng.choice(ROLES)}, {objective_rng.choice(ROLES)} {year - 1}-",
+                f"Tyytyväisten osuus {target} % vuoden {year} loppuun mennessä\nTapahtumia 4 krt/v",
+                f"Tyytyväisten osuus oli {rng.randrange(30, 100)} %. Tapahtumia järjestettiin {rng.randrange(1, 9)}.",
+                str(objective_rng.choice(["3", "SDG 4", "11.7", "13 ILMASTOTEKOJA", ""])),
+            ])
+    return rows
+
+
+def write_tables(folder: Path, n: int, years: list[int]) -> list[tuple[str, str, dict[int, Path]]]:
+    made = []
+    for i in range(1, n + 1):
+        name, code = f"Testikunta {i:03d}", f"T{i:03d}"
+        files = {}
+        for year in years:
+            buffer = io.StringIO()
+            csv.writer(buffer, delimiter=";").writerows(table_rows(i, year))
+            path = folder / f"testikunta-{i:03d}-{year}.csv"
+            path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+            files[year] = path
+        made.append((name, code, files))
+    return made
+
+
+def peak_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)
+
+
+def run_one(n: int, years: list[int], work: Path) -> dict[str, object]:
+    from kemi_graph import queries
+    from kemi_graph.build.pipeline import build
+    from kemi_graph.config import Settings
+    from kemi_graph.importers.municipalities import MANIFEST, ImportedMunicipality, check_table
+    from kemi_graph.importers.table import municipality_slug
+    from kemi_graph.namespaces import Iris
+    from kemi_graph.store import build_info, open_read_only
+
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "tables").mkdir(parents=True)
+    settings = Settings(dist_dir=work / "dist")
+    iris = Iris(settings.base_iri)
+    made = write_tables(work / "tables", n, years)
+    report: dict[str, object] = {"n": n, "years": len(years)}
+
+    started = time.perf_counter()
+    saved = work / "dist-imports" / "tables"
+    for name, code, files in made:
+        earlier = None
+        for year, path in sorted(files.items()):
+            check_table(path, iris, name=name, code=code, year=year, earlier=earlier)
+            earlier = ImportedMunicipality(municipality_slug(name), name, code, {**(earlier.files if earlier else {}), year: path})
+        folder = saved / municipality_slug(name)
+        folder.mkdir(parents=True)
+        for year, path in files.items():
+            shutil.copy2(path, folder / f"{year}.csv")
+        (folder / MANIFEST).write_text(json.dumps({"name": name, "code": code, "files": {str(y): f"{y}.csv" for y in files}}), encoding="utf-8")
+    report["import_s"] = round(time.perf_counter() - started, 2)
+    report["import_peak_mib"] = peak_mib()
+
+    from kemi_graph.importers.municipalities import TableImports
+
+    started = time.perf_counter()
+    steps: dict[str, float] = build(settings, log=lambda line: None, tables=TableImports.read(saved)).seconds
+    report["build_s"] = round(time.perf_counter() - started, 2)
+    report["build_steps"] = steps
+    report["build_peak_mib"] = peak_mib()
+    report["triples"] = sum(build_info(settings)["graphs"].values())
+
+    store = open_read_only(settings)
+    timings = {}
+    for name, named in queries.all_queries().items():
+        if not name.startswith("compare-"):
+            continue
+        values = {"municipalityB": "<{base}/id/testikunta-001>"} if named.param("municipalityB") else {}
+        best = None
+        for _ in range(3):
+            started = time.perf_counter()
+            rows = len(list(named.run(store, values, base_iri=settings.base_iri)))
+            elapsed = time.perf_counter() - started
+            best = elapsed if best is None else min(best, elapsed)
+        timings[name] = {"s": round(best or 0, 3), "rows": rows}
+    report["queries"] = timings
+    report["query_peak_mib"] = peak_mib()
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="*", type=int, default=[10, 50])
+    parser.add_argument("--years", type=int, default=2, help="reporting years per municipality (default 2: 2023, 2024)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/kemi-graph-scale"))
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: run one size
+    args = parser.parse_args()
+    years = [2023 + i for i in range(args.years)]
+    if args.one is not None:
+        print(json.dumps(run_one(args.one, years, args.work / f"n{args.one}")), flush=True)
+        return 0
+    results = []
+    for n in args.sizes:
+        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--years", str(args.years), "--work", str(args.work)],
+                             capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            print(out.stderr, file=sys.stderr)
+            return 1
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        print(json.dumps(result), flush=True)
+        results.append(result)
+    print("\n| N | years | triples | import s (s/municipality) | build s (s/municipality) | reason s | peak MiB | slowest compare query s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for r in results:
+        n = r["n"]
+        slowest = max(q["s"] for q in r["queries"].values())
+        print(f"| {n} | {r['years']} | {r['triples']} | {r['import_s']} ({r['import_s'] / n:.2f}) | {r['build_s']} ({r['build_s'] / n:.2f}) | "
+              f"{r['build_steps'].get('reason')} | {max(r['import_peak_mib'], r['build_peak_mib'], r['query_peak_mib'])} | {slowest} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,7 +6,7 @@
 #   scripts/bench_web.sh                 # everything (about 4 servers x 24 cases x DURATION)
 #   DURATION=3s scripts/bench_web.sh     # a quicker, noisier run
 #
-# Settings (environment): DURATION (10s), THREADS (2), CONNECTIONS (16), WORK (a temporary folder),
+# Settings (environment): DURATION (10s), THREADS (2), CONNECTIONS (16), RDFLIB_CONNECTIONS (4), WORK (a temporary folder),
 # PYTHON (python3), OXIGRAPH (oxigraph), RDFLIB_ENDPOINT (rdflib-endpoint),
 # KOS_DIR (../shared/vocab/un-sdg-kos), SERVERS ("ours ours-nocache oxigraph rdflib-endpoint"),
 # CASES (a regex the case names must match, e.g. 'tiny|aggregate'), BUILT (a dist folder to copy instead of building), KEEP_RUNNING=1 leaves the servers up at the end (for profiling; stop them by the printed pids).
@@ -54,8 +54,9 @@ cleanup() {
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
   done
-  for pid in "${PIDS[@]:-}"; do
-    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  sleep 2
+  for pid in "${PIDS[@]:-}"; do  # uvicorn waits for queries still running; don't
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
   done
 }
 trap cleanup EXIT
@@ -120,15 +121,20 @@ for server in $SERVERS; do
 done
 echo "servers: ${PIDS[*]}" >&2
 
-# 3. wrk: every case against every server (pages only exist on ours).
+# 3. wrk: every case against every server (pages only exist on ours), one server after the
+# other, so that queries a slow server is still working on do not slow the next one down.
+# rdflib-endpoint (one process, one query at a time under the GIL) gets RDFLIB_CONNECTIONS
+# connections: with 16, its slower queries would not finish one answer within DURATION.
 RESULTS="$WORK/results.jsonl"
 : >"$RESULTS"
-for case_file in "$WORK"/cases/*.path; do
-  name=$(basename "$case_file" .path)           # NN-group-case
-  [[ $name =~ ${CASES:-.} ]] || continue
-  group=$(echo "$name" | cut -d- -f2)
-  case_name=$(echo "$name" | cut -d- -f3-)
-  for server in $SERVERS; do
+for server in $SERVERS; do
+  connections=$CONNECTIONS
+  [ "$server" = rdflib-endpoint ] && connections=${RDFLIB_CONNECTIONS:-4}
+  for case_file in "$WORK"/cases/*.path; do
+    name=$(basename "$case_file" .path)           # NN-group-case
+    [[ $name =~ ${CASES:-.} ]] || continue
+    group=$(echo "$name" | cut -d- -f2)
+    case_name=$(echo "$name" | cut -d- -f3-)
     accept="application/sparql-results+json"
     if [ "$group" = page ]; then
       case $server in ours|ours-nocache) ;; *) continue ;; esac
@@ -143,13 +149,13 @@ for case_file in "$WORK"/cases/*.path; do
       printf '%s?%s' "$endpoint" "$(cat "$case_file")" >"$WORK/path"
     fi
     # The answer must be a 200 before it is timed.
-    status=$(curl -s -o /dev/null -w '%{http_code}' -H "Accept: $accept" "${BASE[$server]}$(cat "$WORK/path")")
+    status=$(curl -s --max-time 120 -o /dev/null -w '%{http_code}' -H "Accept: $accept" "${BASE[$server]}$(cat "$WORK/path")" || true)
     if [ "$status" != 200 ]; then
       echo "$server $case_name: HTTP $status, skipped" >&2
       continue
     fi
     line=$(BENCH_PATH_FILE="$WORK/path" BENCH_ACCEPT="$accept" \
-      wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 30s --latency -s scripts/bench_wrk.lua "${BASE[$server]}" \
+      wrk -t"$THREADS" -c"$connections" -d"$DURATION" --timeout 30s --latency -s scripts/bench_wrk.lua "${BASE[$server]}" \
       | sed -n 's/^BENCH //p')
     echo "{\"group\": \"$group\", \"case\": \"$case_name\", \"server\": \"$server\", ${line#\{}" >>"$RESULTS"
     echo "$server $group $case_name $line" >&2
@@ -158,10 +164,12 @@ done
 
 # 4. The report.
 {
-  echo "command: DURATION=$DURATION THREADS=$THREADS CONNECTIONS=$CONNECTIONS scripts/bench_web.sh"
+  echo "command: DURATION=$DURATION THREADS=$THREADS CONNECTIONS=$CONNECTIONS RDFLIB_CONNECTIONS=${RDFLIB_CONNECTIONS:-4} scripts/bench_web.sh"
   echo "machine: $(nproc) cores; $(free -h | awk '/^Mem:/ {print $2}') memory; $(uname -sr)"
-  echo "versions: $("$PYTHON" -c 'import pyoxigraph, flask, gunicorn, sys; print(f"Python {sys.version.split()[0]}, pyoxigraph {pyoxigraph.__version__}, Flask {flask.__version__ if hasattr(flask, "__version__") else "?"}, gunicorn {gunicorn.__version__}")' 2>/dev/null);" \
-    "$("$OXIGRAPH" --version 2>/dev/null || echo oxigraph ?); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+  versions=$("$PYTHON" -c 'import sys
+from importlib.metadata import version
+print(f"Python {sys.version.split()[0]}", *(f"{name} {version(name)}" for name in ("pyoxigraph", "flask", "werkzeug", "gunicorn")), sep=", ")' 2>/dev/null || echo "Python ?")
+  echo "versions: $versions; $("$OXIGRAPH" --version 2>/dev/null || echo oxigraph ?); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo
   "$PYTHON" scripts/bench_report.py report "$RESULTS"
 } | tee "$WORK/report.md"

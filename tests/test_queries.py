@@ -110,6 +110,8 @@ EXPECTED_NAMES = {
     "goals-objectives", "objective-actions", "post-responsibilities", "sdg-links", "indicator-status",
     "status-counts", "gaps", "sdg-actions", "national-data-sources", "numeric-results", "search",
     "source-locations", "city-statements", "post-responsibility-counts", "sdg-element-counts", "periods",
+    # the same questions across municipalities (tests/test_compare.py)
+    "compare-objectives-per-sdg", "compare-indicators-achieved", "compare-roles", "compare-shared-sdg-targets",
 }
 
 

@@ -60,9 +60,8 @@ def _union(*graphs: Graph) -> Graph:
 
 
 def _validate_one(data: bytes) -> object:
-    from kemi_graph.build.validate import validate
-
-    return validate(_union(_SHARED["validation"], _graph(data)), _SHARED.get("shapes"))
+    check = _SHARED["check"]
+    return check(_union(_SHARED["validation"], _graph(data)))
 
 
 def _infer_one(job: tuple[bytes, str]) -> bytes:
@@ -81,12 +80,15 @@ def _run(function: object, jobs: list[object]) -> Iterator[object]:
         yield from pool.map(function, jobs, chunksize=1)  # type: ignore[arg-type]
 
 
-def validate_all(project: ProjectGraphs) -> Iterator[object]:
-    """One ValidationResult per municipality, in the order of ``project.strategies``."""
-    from kemi_graph.build.load import shapes_graph
+def validate_all(project: ProjectGraphs, check: object = None) -> Iterator[object]:
+    """One ValidationResult per municipality, in the order of ``project.strategies``.
 
+    ``check(graph)`` validates one municipality (default: kemi_graph.build.validate.validate).
+    """
+    if check is None:
+        from kemi_graph.build.validate import validate as check
     _SHARED["validation"] = _union(project.ontology, project.sdg_goals, project.data_sources)
-    _SHARED["shapes"] = shapes_graph()
+    _SHARED["check"] = check
     jobs = [_nt(_union(s.city, s.interpretation)) for s in project.strategies]
     yield from _run(_validate_one, jobs)
 

@@ -57,7 +57,7 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         tables = tables if tables is not None else saved_tables(settings)
         add_table_strategies(project, tables, iris)
     with step("validate"):
-        for result in validate_all(project):  # per municipality, over the CPUs
+        for result in validate_all(project, validate):  # per municipality, over the CPUs
             if not result.conforms:
                 raise ValidationFailed("the data does not conform to the SHACL shapes; nothing was published", result.report())
     with step("reason"):

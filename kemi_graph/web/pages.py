@@ -40,6 +40,7 @@ from kemi_graph.namespaces import KG, ONTOLOGY_IRI, PREFIXES, SDG, Iris
 from kemi_graph.publish import schema_org
 from kemi_graph.store import BUILD_INFO, build_info
 from kemi_graph.web import resource_view as rv
+from kemi_graph.web.response_cache import CachedResponse, response_key
 from kemi_graph.web.conneg import NotAcceptable, negotiate
 
 bp = Blueprint("pages", __name__)
@@ -454,6 +455,15 @@ def _negotiated(
         response = Response(status=304, headers=headers)
         response.set_etag(etag)
         return response
+    # The data changes only when it is built, so a rendered page is kept under the dataset's
+    # version (in the endpoint's response cache) and served again without a query.
+    cache = _state().response_cache
+    key = response_key(dataset_version(), "page " + request.full_path, (), (), fmt.name, request.host_url)
+    cached = cache.get(key)
+    if cached is not None:
+        response = Response(cached.body, status=200, content_type=fmt.content_type, headers=headers)
+        response.set_etag(etag)
+        return response
     if fmt is formats.HTML:
         body: bytes | str = render_html()
     else:
@@ -465,6 +475,7 @@ def _negotiated(
         body = ox.serialize(data, format=fmt.rdf, prefixes=prefixes) if data else b""
     response = Response(body, status=200, content_type=fmt.content_type, headers=headers)
     response.set_etag(etag)
+    cache.put(key, CachedResponse(response.get_data(), fmt.content_type, truncated=False))
     return response
 
 
@@ -498,20 +509,7 @@ def index() -> Response:
         )
 
     # The landing page is HTML only; the data is at /sparql and /downloads.
-    try:
-        negotiate(request.headers.get("Accept"), (formats.HTML,), _format_param())
-    except NotAcceptable as error:
-        return _not_acceptable(error, "/", (formats.HTML,))
-    etag = f"{dataset_version()[:32]}-html"
-    if request.if_none_match.contains(etag):
-        response = Response(status=304, headers={"Vary": "Accept", "Cache-Control": f"public, max-age={MAX_AGE}"})
-        response.set_etag(etag)
-        return response
-    response = Response(html(), content_type=formats.HTML.content_type)
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    response.set_etag(etag)
-    return response
+    return _negotiated("/", (formats.HTML,), html, lambda: [])
 
 
 def _class_query_url(class_iri: str) -> str:

@@ -370,8 +370,20 @@ def _labels_of(store: ox.Store, pattern: str, **bindings: ox.NamedNode | ox.Lite
     """
     found: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     bound = " ".join("?" + name for name in bindings)
-    sparql = f"SELECT DISTINCT ?x ?labelp ?label {bound} WHERE {{ {{ {pattern} }} VALUES ?labelp {{ {_LABEL_VALUES} }} ?x ?labelp ?label . FILTER(isLiteral(?label)) }}"
-    for row in _query(store, sparql, **bindings):
+    nodes = {
+        row["x"] for row in _query(store, f"SELECT DISTINCT ?x {bound} WHERE {{ {pattern} }}", **bindings)
+        if isinstance(row["x"], ox.NamedNode)
+    }
+    if not nodes:
+        return {}
+    # The nodes go in as VALUES (pyoxigraph writes each as an escaped IRI): joined with the
+    # pattern instead, the engine may scan every label in the store first (slow once the UN
+    # SDG KOS, with its labels in three languages, is loaded).
+    sparql = (
+        f"SELECT ?x ?labelp ?label WHERE {{ VALUES ?x {{ {' '.join(map(str, sorted(nodes, key=str)))} }} "
+        f"VALUES ?labelp {{ {_LABEL_VALUES} }} ?x ?labelp ?label . FILTER(isLiteral(?label)) }}"
+    )
+    for row in _query(store, sparql):
         x, p, label = row["x"], row["labelp"], row["label"]
         if not isinstance(x, ox.NamedNode):
             continue

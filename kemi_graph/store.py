@@ -73,10 +73,11 @@ def staged_dist(settings: Settings) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap(staging, target)
+    swap_into_place(staging, target)
 
 
-def _swap(staging: Path, target: Path) -> None:
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Put the complete folder ``staging`` where ``target`` is; the old one is removed only afterwards."""
     retired = target.with_name(f".{target.name}-old")
     shutil.rmtree(retired, ignore_errors=True)
     if target.exists():

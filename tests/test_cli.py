@@ -106,7 +106,7 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_build_intact(
     def disk_full(folder: Path, graphs: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "_write_dumps", disk_full)
+    monkeypatch.setattr(pipeline, "write_plain_dumps", disk_full)
     with pytest.raises(OSError):
         pipeline.build(copy_of_build, log=lambda line: None)
     assert (copy_of_build.dist_dir / BUILD_INFO).read_bytes() == before

@@ -73,7 +73,7 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         with step("store"):
             _write_store(staging / STORE_FOLDER, graphs)
         with step("dumps"):
-            report.version = _write_dumps(staging, graphs)
+            report.version = write_plain_dumps(staging, graphs)
         with step("publish"):  # compressed dumps, CSV tables, SHA256SUMS, DCAT/VoID into graph {base}/graph/description
             from kemi_graph.publish.build_step import publish_build
 
@@ -119,7 +119,7 @@ def _write_store(path: Path, graphs: dict[URIRef, Graph]) -> None:
     del store
 
 
-def _write_dumps(folder: Path, graphs: dict[URIRef, Graph]) -> str:
+def write_plain_dumps(folder: Path, graphs: dict[URIRef, Graph]) -> str:
     """N-Quads and TriG of the whole dataset, Turtle per graph; returns the dataset's content hash."""
     quads: list[str] = []
     for name, graph in graphs.items():

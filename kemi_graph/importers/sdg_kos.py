@@ -166,9 +166,9 @@ def import_kos(settings: Settings, source: str | Path, log: Any = print) -> dict
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    from kemi_graph.store import _swap
+    from kemi_graph.store import swap_into_place
 
-    _swap(copy, dist)
+    swap_into_place(copy, dist)
     shutil.rmtree(staging, ignore_errors=True)
     log(f"imported {manifest['triples']} triples ({manifest['goals']} goals, {manifest['targets']} targets, "
         f"{manifest['indicators']} indicators) into <{graph_iri}> of {settings.dist_dir}")
@@ -178,7 +178,7 @@ def import_kos(settings: Settings, source: str | Path, log: Any = print) -> dict
 def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str, Any]) -> None:
     """In a copy of dist: swap the graph in the store, rewrite dumps and build-info."""
     from kemi_graph.build.load import new_graph
-    from kemi_graph.build.pipeline import _write_dumps
+    from kemi_graph.build.pipeline import write_plain_dumps
     from kemi_graph.store import BUILD_INFO, STORE_FOLDER
 
     store = ox.Store(str(dist / STORE_FOLDER))
@@ -201,7 +201,7 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
     for stale in ("dataset.nq", "dataset.trig"):
         (dist / stale).unlink(missing_ok=True)
     shutil.rmtree(dist / "graphs", ignore_errors=True)
-    info["version"] = _write_dumps(dist, graphs)
+    info["version"] = write_plain_dumps(dist, graphs)
     info["graphs"] = {str(g): len(graph) for g, graph in graphs.items()}
     info.setdefault("imports", {})[KOS_NAME] = manifest
     (dist / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

@@ -68,7 +68,7 @@ def _infer_one(job: tuple[bytes, str]) -> bytes:
     from kemi_graph.build.reason import infer
 
     data, prefix = job
-    return _nt(infer(_union(_SHARED["reasoning"], _graph(data)), prefix))
+    return _nt(infer(_union(_SHARED["reasoning"], _graph(data)), prefix, _SHARED["tbox"]))  # type: ignore[arg-type]
 
 
 def _run(function: object, jobs: list[object]) -> Iterator[object]:
@@ -94,8 +94,15 @@ def validate_all(project: ProjectGraphs, check: object = None) -> Iterator[objec
 
 
 def infer_all(project: ProjectGraphs, iris: Iris) -> dict[URIRef, Graph]:
-    """``{base}/graph/{m}/inferred`` for every municipality: what OWL-RL adds about its own resources."""
+    """``{base}/graph/{m}/inferred`` for every municipality: what OWL-RL adds about its own resources.
+
+    The TBox (ontology + SDG goals) is closed by owlrl once, here, before the pool forks; each
+    municipality then gets only the OWL 2 RL instance rules (kemi_graph/build/reason.py).
+    """
+    from kemi_graph.build.reason import TBox
+
     _SHARED["reasoning"] = _union(project.ontology, project.sdg_goals)
+    _SHARED["tbox"] = TBox(_SHARED["reasoning"])  # type: ignore[assignment]
     jobs = [
         (_nt(_union(s.city, s.interpretation)), str(iris.municipality(s.municipality)) + "/")
         for s in project.strategies

@@ -16,7 +16,6 @@ from rdflib import Graph, URIRef
 
 from kemi_graph import __version__
 from kemi_graph.build.load import ProjectGraphs, load_project, new_graph
-from kemi_graph.build.reason import infer
 from kemi_graph.build.suggest import suggestion_graphs
 from kemi_graph.build.validate import validate
 from kemi_graph.config import Settings

@@ -201,19 +201,40 @@ def _facts(store: ox.Store) -> Facts:
         code, labels = municipalities.setdefault(iri, (row["code"].value if row["code"] else "", {}))
         if row["label"] is not None:
             labels.setdefault(row["label"].language or "", row["label"].value)
+    # The periods: DISTINCT (a handful of years, however many results point at them), then each
+    # period's dates and labels by direct lookups. The earlier single query (OPTIONAL property
+    # paths over every result x label row, no DISTINCT) grew quadratically: >10 min at N=10.
+    period_iris = sorted(
+        {
+            row["period"].value
+            for row in rows(
+                """SELECT DISTINCT ?period WHERE {
+                     { ?result a kg:Result ; kg:period ?period } UNION { ?plan a kg:ImplementationPlan ; dct:temporal ?period }
+                     FILTER(isIRI(?period)) }"""
+            )
+        }
+    )
+
+    def objects(subject: ox.NamedNode | ox.BlankNode, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        return sorted({q.object for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None)}, key=str)
+
+    def date(period: ox.NamedNode, end: str) -> str | None:
+        for bound in objects(period, TIME + end):
+            if isinstance(bound, ox.Literal):
+                continue
+            for value in objects(bound, TIME + "inXSDDate"):
+                return value.value
+        return None
+
     periods: dict[str, tuple[str | None, str | None, dict[str, str]]] = {}
-    for row in rows(
-        """SELECT ?period ?start ?end ?label WHERE {
-             { ?result a kg:Result ; kg:period ?period } UNION { ?plan a kg:ImplementationPlan ; dct:temporal ?period }
-             OPTIONAL { ?period time:hasBeginning/time:inXSDDate ?start }
-             OPTIONAL { ?period time:hasEnd/time:inXSDDate ?end }
-             OPTIONAL { ?period skos:prefLabel|rdfs:label ?label }
-           }"""
-    ):
-        iri = row["period"].value
-        start, end, labels = periods.setdefault(iri, (row["start"].value if row["start"] else None, row["end"].value if row["end"] else None, {}))
-        if row["label"] is not None:
-            labels.setdefault(row["label"].language or "", row["label"].value)
+    for iri in period_iris:
+        node = ox.NamedNode(iri)
+        labels: dict[str, str] = {}
+        for predicate in (SKOS + "prefLabel", RDFS + "label"):
+            for label in objects(node, predicate):
+                if isinstance(label, ox.Literal):
+                    labels.setdefault(label.language or "", label.value)
+        periods[iri] = (date(node, "hasBeginning"), date(node, "hasEnd"), labels)
     dates = sorted(
         row["d"].value[:10]
         for row in rows("SELECT DISTINCT ?d WHERE { ?s dct:issued|dct:modified|dct:created ?d FILTER(DATATYPE(?d) IN (xsd:date, xsd:dateTime)) }")

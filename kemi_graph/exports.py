@@ -53,8 +53,14 @@ SELECT ?element ?element_label_fi ?element_label_en ?element_type ?strategic_goa
     GRAPH ?g { ?element kg:inheritedSdg ?sdg } FILTER(STRENDS(STR(?g), "/inferred"))
     BIND("inherited" AS ?kind)
   } UNION {
-    GRAPH ?g { ?suggestion a kg:SdgSuggestion ; kg:suggestionOf ?element ; kg:suggestedTarget ?sdg ; kg:score ?score }
-    FILTER(STRENDS(STR(?g), "/suggested"))
+    # A subquery, so the suggestions are matched once: joined in place, Oxigraph rescanned every
+    # suggestion for each typed element (quadratic in the number of municipalities).
+    {
+      SELECT ?element ?sdg ?score WHERE {
+        GRAPH ?g { ?suggestion a kg:SdgSuggestion ; kg:suggestionOf ?element ; kg:suggestedTarget ?sdg ; kg:score ?score }
+        FILTER(STRENDS(STR(?g), "/suggested"))
+      }
+    }
     BIND("suggested" AS ?kind)
   }
   ?element a ?type .
@@ -105,7 +111,7 @@ SELECT ?indicator ?indicator_label_fi ?indicator_label_en ?objective ?strategic_
 }""",
     "numeric-results": _PREFIXES
     + """
-SELECT ?measurement ?value ?unit ?counted_en ?counted_fi ?period ?period_label_en
+SELECT DISTINCT ?measurement ?value ?unit ?counted_en ?counted_fi ?period ?period_label_en
        ?result ?result_label_fi ?indicator ?indicator_label_fi ?objective ?objective_label_fi WHERE {
   ?measurement a kg:Measurement ; kg:value ?value ; kg:measurementOf ?result .
   OPTIONAL { ?measurement kg:unit ?unit }

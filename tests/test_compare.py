@@ -57,3 +57,22 @@ def test_compare_queries_on_the_web(imported_settings: Settings, make_app) -> No
     assert b"compare-objectives-per-sdg" in page.data
     response = client.get("/queries/compare-objectives-per-sdg")
     assert response.status_code == 200 and "Esimerkkilä" in response.get_data(as_text=True)
+
+
+def test_the_comparison_page_shows_two_municipalities_side_by_side(imported_settings: Settings, make_app) -> None:  # type: ignore[no-untyped-def]
+    client = make_app(open_read_only(imported_settings)).test_client()
+    kemi = imported_settings.base_iri + "/id/kemi"
+    response = client.get("/compare", query_string={"a": kemi, "b": ESIM})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    for query in ("compare-objectives-per-sdg", "compare-indicators-achieved", "compare-roles", "compare-shared-sdg-targets"):
+        assert f"/queries/{query}" in body
+    assert body.count(">Kemi<") > 3 and body.count(">Esimerkkilä<") > 3
+    assert "Hyvinvointijohtaja" in body  # a Kemi post, from compare-roles
+
+
+def test_the_comparison_page_refuses_an_unknown_municipality(imported_settings: Settings, make_app) -> None:  # type: ignore[no-untyped-def]
+    client = make_app(open_read_only(imported_settings)).test_client()
+    response = client.get("/compare", query_string={"a": "https://example.org/nowhere"})
+    assert response.status_code == 400
+    assert "parameter 'a'" in response.get_data(as_text=True)

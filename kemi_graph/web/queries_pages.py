@@ -5,6 +5,8 @@
 ``/queries/<name>``         one query run with ``?PARAM=VALUE``: an HTML table with a form for
                             the parameters; CSV or SPARQL JSON with ``?format=csv|json`` or by
                             ``Accept`` (``text/csv``, ``application/sparql-results+json``)
+``/compare?a=IRI&b=IRI``    two municipalities side by side: every ``compare-*`` query's rows
+                            for the two, and the elements suggested for the same SDG targets
 ==========================  ==========================================================
 
 Parameter values are bound through pyoxigraph substitutions (kemi_graph.queries); a bad value is
@@ -24,6 +26,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from kemi_graph import queries
 from kemi_graph.errors import InputError
 from kemi_graph.namespaces import KG, PREFIXES, Iris
+from kemi_graph.store import run_query
 
 bp = Blueprint("queries", __name__)
 
@@ -144,3 +147,45 @@ def _label(node: ox.NamedNode, ui: str) -> str | None:
         if lang in found:
             return found[lang]
     return next(iter(found.values()), None)
+
+
+COMPARE_PREFIX = "compare-"
+MUNICIPALITIES = """PREFIX kg: <https://w3id.org/kemi-graph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?m (SAMPLE(?name) AS ?label) WHERE { ?m a kg:Municipality OPTIONAL { ?m skos:prefLabel ?name } }
+GROUP BY ?m ORDER BY ?label"""
+
+
+@bp.get("/compare")
+def compare() -> str:
+    """Two municipalities side by side through the comparison queries (``queries/compare-*.rq``)."""
+    settings, store, ui = _state().settings, _state().store, _ui()
+    iris = Iris(settings.base_iri)
+    municipalities = [(row["m"].value, row["label"].value if row["label"] else row["m"].value) for row in run_query(store, MUNICIPALITIES)]
+    known = [iri for iri, _ in municipalities]
+    chosen = []
+    for key, fallback in (("a", 0), ("b", 1)):
+        value = request.args.get(key) or (known[fallback] if len(known) > fallback else "")
+        if value and value not in known:
+            raise InputError(f"parameter {key!r}: {value!r} is not a municipality in this dataset")
+        chosen.append(value)
+    sections = []
+    for name, named in sorted(queries.all_queries().items()):
+        if not name.startswith(COMPARE_PREFIX):
+            continue
+        pair = {"municipalityA": f"<{chosen[0]}>", "municipalityB": f"<{chosen[1]}>"} if named.param("municipalityB") else {}
+        if pair and (not chosen[0] or not chosen[1] or chosen[0] == chosen[1]):
+            continue
+        result = named.run(store, pair, base_iri=settings.base_iri)
+        variables = [v.value for v in result.variables]
+        labels: dict[str, str] = {}
+        rows = [
+            [_cell(solution[v], iris, ui, labels) for v in variables]
+            for solution in result
+            if pair or "municipality" not in variables or (solution["municipality"] is not None and solution["municipality"].value in chosen)
+        ]
+        link = request.script_root + f"/queries/{name}" + ("?" + urlencode(pair) if pair else "")
+        sections.append({"query": named, "variables": variables, "rows": rows, "link": link})
+    return render_template(
+        "compare.html", ui=ui, municipalities=municipalities, chosen=chosen, sections=sections, root=request.script_root
+    )

@@ -18,7 +18,7 @@ import pytest
 from kemi_graph.cli import main
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError
-from kemi_graph.importers.municipalities import check_table, import_table
+from kemi_graph.importers.municipalities import check_table
 from kemi_graph.importers.table import TableFile, parse_table, sdg_mentions, slugify, split_elements
 from kemi_graph.namespaces import Iris
 from kemi_graph.store import build_info, open_read_only, run_query

@@ -9,7 +9,8 @@ from rdflib import Graph, URIRef
 from rdflib.util import guess_format
 
 from kemi_graph.errors import InputError
-from kemi_graph.importers.strategy_yaml import ConvertedStrategy, convert_file
+from kemi_graph.importers.common import ConvertedStrategy
+from kemi_graph.importers.strategy_yaml import convert_file
 from kemi_graph.namespaces import PREFIXES, Iris
 from kemi_graph.resources import data_dir, ontology_dir
 
@@ -59,6 +60,15 @@ def new_graph() -> Graph:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph
+
+
+def union_of(*graphs: Graph) -> Graph:
+    """A new graph holding the triples of all ``graphs``."""
+    union = new_graph()
+    for graph in graphs:
+        for triple in graph:
+            union.add(triple)
+    return union
 
 
 def ontology_graph() -> Graph:

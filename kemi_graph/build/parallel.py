@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from rdflib import Graph, URIRef
 
-from kemi_graph.build.load import ProjectGraphs, new_graph
+from kemi_graph.build.load import ProjectGraphs, new_graph, union_of
 from kemi_graph.errors import InputError
 from kemi_graph.namespaces import Iris
 
@@ -51,24 +51,16 @@ def _graph(data: bytes) -> Graph:
     return graph
 
 
-def _union(*graphs: Graph) -> Graph:
-    union = new_graph()
-    for graph in graphs:
-        for triple in graph:
-            union.add(triple)
-    return union
-
-
 def _validate_one(data: bytes) -> object:
     check = _SHARED["check"]
-    return check(_union(_SHARED["validation"], _graph(data)))
+    return check(union_of(_SHARED["validation"], _graph(data)))
 
 
 def _infer_one(job: tuple[bytes, str]) -> bytes:
     from kemi_graph.build.reason import infer
 
     data, prefix = job
-    return _nt(infer(_union(_SHARED["reasoning"], _graph(data)), prefix, _SHARED["tbox"]))  # type: ignore[arg-type]
+    return _nt(infer(union_of(_SHARED["reasoning"], _graph(data)), prefix, _SHARED["tbox"]))  # type: ignore[arg-type]
 
 
 def _run(function: object, jobs: list[object]) -> Iterator[object]:
@@ -87,9 +79,9 @@ def validate_all(project: ProjectGraphs, check: object = None) -> Iterator[objec
     """
     if check is None:
         from kemi_graph.build.validate import validate as check
-    _SHARED["validation"] = _union(project.ontology, project.sdg_goals, project.data_sources)
+    _SHARED["validation"] = union_of(project.ontology, project.sdg_goals, project.data_sources)
     _SHARED["check"] = check
-    jobs = [_nt(_union(s.city, s.interpretation)) for s in project.strategies]
+    jobs = [_nt(union_of(s.city, s.interpretation)) for s in project.strategies]
     yield from _run(_validate_one, jobs)
 
 
@@ -101,10 +93,10 @@ def infer_all(project: ProjectGraphs, iris: Iris) -> dict[URIRef, Graph]:
     """
     from kemi_graph.build.reason import TBox
 
-    _SHARED["reasoning"] = _union(project.ontology, project.sdg_goals)
+    _SHARED["reasoning"] = union_of(project.ontology, project.sdg_goals)
     _SHARED["tbox"] = TBox(_SHARED["reasoning"])  # type: ignore[assignment]
     jobs = [
-        (_nt(_union(s.city, s.interpretation)), str(iris.municipality(s.municipality)) + "/")
+        (_nt(union_of(s.city, s.interpretation)), str(iris.municipality(s.municipality)) + "/")
         for s in project.strategies
     ]
     results = list(_run(_infer_one, jobs))

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kemi_graph import __version__
-from kemi_graph.build.load import ProjectGraphs, load_project, new_graph
+from kemi_graph.build.load import load_project
 from kemi_graph.build.suggest import suggestion_graphs
 from kemi_graph.build.validate import validate
 from kemi_graph.config import Settings
@@ -93,20 +93,6 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         log(f"{count:>8} triples  {name}")
     log(f"built {settings.dist_dir} (dataset version {report.version[:12]})")
     return report
-
-
-def _validation_units(project: ProjectGraphs) -> Iterator[Graph]:
-    """SHACL runs per municipality (with the shared graphs), never over the union of all of them."""
-    for strategy in project.strategies:
-        yield _union(project.ontology, project.sdg_goals, project.data_sources, strategy.city, strategy.interpretation)
-
-
-def _union(*graphs: Graph) -> Graph:
-    union = new_graph()
-    for graph in graphs:
-        for triple in graph:
-            union.add(triple)
-    return union
 
 
 def _write_store(path: Path, graphs: dict[URIRef, Graph]) -> None:

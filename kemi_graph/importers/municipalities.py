@@ -94,7 +94,7 @@ def check_table(
     naming sheet, row and column) or ValidationFailed (the shapes' report).
     """
     from kemi_graph.build.load import shared_graphs
-    from kemi_graph.build.pipeline import _union
+    from kemi_graph.build.load import union_of
     from kemi_graph.build.validate import validate
     from kemi_graph.importers.data_sources import data_sources_graph
 
@@ -112,7 +112,7 @@ def check_table(
     candidate = ImportedMunicipality(slug, name, code, files, originals)
     converted = candidate.convert(iris)
     shared = shared_graphs()
-    result = validate(_union(shared.ontology, shared.sdg_goals, data_sources_graph(iris), converted.city, converted.interpretation))
+    result = validate(union_of(shared.ontology, shared.sdg_goals, data_sources_graph(iris), converted.city, converted.interpretation))
     if not result.conforms:
         raise ValidationFailed(f"{path}: the table does not conform to the SHACL shapes; nothing was stored", result.report())
     return converted, parsed_year
@@ -124,7 +124,6 @@ def import_table(
     """Check the table, then build with it saved among the imports; ``dist`` changes only if all succeeds."""
     from kemi_graph.build.load import strategy_files
     from kemi_graph.build.pipeline import build
-    from kemi_graph.importers.strategy_yaml import convert_file  # noqa: F401 - the curated slugs are checked below
 
     iris = Iris(settings.base_iri)
     slug = municipality_slug(name)
@@ -163,6 +162,6 @@ def import_table(
 
 
 def union_of(*graphs: Graph) -> Graph:
-    from kemi_graph.build.pipeline import _union
+    from kemi_graph.build.load import union_of
 
-    return _union(*graphs)
+    return union_of(*graphs)

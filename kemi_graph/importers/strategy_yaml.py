@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, TIME
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
 
 from kemi_graph.errors import InputError
-from kemi_graph.importers.common import (  # noqa: F401 - ConvertedStrategy and the constants are re-exported
+from kemi_graph.importers.common import (
     COLUMNS,
-    CURRENCY,
-    PROJECT,
     STATUSES,
     UNITS,
     ConvertedStrategy,
@@ -33,7 +30,7 @@ from kemi_graph.importers.common import (  # noqa: F401 - ConvertedStrategy and 
     new_graph,
 )
 from kemi_graph.importers.source_text import COLUMN_ORDER, SourceText
-from kemi_graph.namespaces import KG, ORG, PREFIXES, SDG, Iris
+from kemi_graph.namespaces import KG, ORG, SDG, Iris
 
 INTERPRETATION_METHOD = (
     "Read by the kemi-graph project from the city's document: English translations, corrected "

@@ -64,7 +64,10 @@ def _essence(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip()
 
 
-def _results(fmt: ox.QueryResultsFormat, names: tuple[str, ...], aliases: tuple[str, ...] = (), *, charset: bool) -> Format:
+def _format(
+    fmt: ox.QueryResultsFormat | ox.RdfFormat, names: tuple[str, ...], aliases: tuple[str, ...] = (), *, charset: bool
+) -> Format:
+    kind = {"results": fmt} if isinstance(fmt, ox.QueryResultsFormat) else {"rdf": fmt}
     return Format(
         names=names,
         media_type=_essence(fmt.media_type),
@@ -73,38 +76,25 @@ def _results(fmt: ox.QueryResultsFormat, names: tuple[str, ...], aliases: tuple[
         iri=_W3C_FORMAT_IRI_FIXES.get(fmt.iri, fmt.iri),
         aliases=aliases,
         charset=charset,
-        results=fmt,
-    )
-
-
-def _rdf(fmt: ox.RdfFormat, names: tuple[str, ...], aliases: tuple[str, ...] = (), *, charset: bool) -> Format:
-    return Format(
-        names=names,
-        media_type=_essence(fmt.media_type),
-        label=fmt.name,
-        extension=fmt.file_extension,
-        iri=_W3C_FORMAT_IRI_FIXES.get(fmt.iri, fmt.iri),
-        aliases=aliases,
-        charset=charset,
-        rdf=fmt,
+        **kind,
     )
 
 
 # SELECT and ASK results, in the server's order of preference.
-RESULTS_JSON = _results(ox.QueryResultsFormat.JSON, ("json", "srj"), ("application/json",), charset=False)
-RESULTS_XML = _results(ox.QueryResultsFormat.XML, ("xml", "srx"), ("application/xml", "text/xml"), charset=True)
-RESULTS_CSV = _results(ox.QueryResultsFormat.CSV, ("csv",), charset=True)
-RESULTS_TSV = _results(ox.QueryResultsFormat.TSV, ("tsv",), charset=True)
+RESULTS_JSON = _format(ox.QueryResultsFormat.JSON, ("json", "srj"), ("application/json",), charset=False)
+RESULTS_XML = _format(ox.QueryResultsFormat.XML, ("xml", "srx"), ("application/xml", "text/xml"), charset=True)
+RESULTS_CSV = _format(ox.QueryResultsFormat.CSV, ("csv",), charset=True)
+RESULTS_TSV = _format(ox.QueryResultsFormat.TSV, ("tsv",), charset=True)
 
 # Graphs (CONSTRUCT, DESCRIBE, the service description), in the server's order of preference.
-TURTLE = _rdf(ox.RdfFormat.TURTLE, ("turtle", "ttl"), ("application/x-turtle",), charset=True)
-N_TRIPLES = _rdf(ox.RdfFormat.N_TRIPLES, ("ntriples", "nt"), ("text/plain",), charset=False)
-RDF_XML = _rdf(ox.RdfFormat.RDF_XML, ("rdfxml", "rdf", "xml"), ("application/xml", "text/xml"), charset=True)
-JSON_LD = _rdf(ox.RdfFormat.JSON_LD, ("jsonld", "json-ld", "json"), ("application/json", "application/x-json+ld"), charset=False)
+TURTLE = _format(ox.RdfFormat.TURTLE, ("turtle", "ttl"), ("application/x-turtle",), charset=True)
+N_TRIPLES = _format(ox.RdfFormat.N_TRIPLES, ("ntriples", "nt"), ("text/plain",), charset=False)
+RDF_XML = _format(ox.RdfFormat.RDF_XML, ("rdfxml", "rdf", "xml"), ("application/xml", "text/xml"), charset=True)
+JSON_LD = _format(ox.RdfFormat.JSON_LD, ("jsonld", "json-ld", "json"), ("application/json", "application/x-json+ld"), charset=False)
 
 # Datasets (quads): dumps; a graph is also a dataset, so these serve CONSTRUCT results too.
-TRIG = _rdf(ox.RdfFormat.TRIG, ("trig",), ("application/x-trig",), charset=False)
-N_QUADS = _rdf(ox.RdfFormat.N_QUADS, ("nquads", "nq"), ("text/x-nquads",), charset=False)
+TRIG = _format(ox.RdfFormat.TRIG, ("trig",), ("application/x-trig",), charset=False)
+N_QUADS = _format(ox.RdfFormat.N_QUADS, ("nquads", "nq"), ("text/x-nquads",), charset=False)
 
 # Pages for people: the query form and results rendered as HTML.
 HTML = Format(

@@ -50,6 +50,17 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return built
 
 
+@pytest.fixture(scope="module")
+def built_app(built_settings: Settings) -> Iterator[Any]:
+    """The web app over the session's build (one per test module); its evaluators stop afterwards."""
+    from kemi_graph.web.app import create_app
+
+    application = create_app(built_settings)
+    application.testing = True
+    yield application
+    application.extensions["kemi_graph"].pool.close()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(dist_dir=tmp_path / "dist")

@@ -7,7 +7,6 @@ base-IRI tests build a tiny store of their own and hand it to ``create_app``.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -32,18 +31,13 @@ CLASSES = ("StrategicGoal", "Objective", "Action", "Indicator", "Result", "Respo
 
 
 @pytest.fixture(scope="module")
-def app(built_settings: Settings) -> Iterator[Any]:
-    from kemi_graph.web.app import create_app
-
-    application = create_app(built_settings)
-    application.testing = True
-    yield application
-    application.extensions["kemi_graph"].pool.close()
+def app(built_app: Any) -> Any:
+    return built_app
 
 
 @pytest.fixture
-def client(app: Any) -> Any:
-    return app.test_client()
+def client(built_app: Any) -> Any:
+    return built_app.test_client()
 
 
 def _store(app: Any) -> ox.Store:

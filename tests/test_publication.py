@@ -13,7 +13,6 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +41,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def app(built_settings: Settings) -> Iterator[Any]:
-    from kemi_graph.web.app import create_app
-
-    application = create_app(built_settings)
-    application.testing = True
-    yield application
-    application.extensions["kemi_graph"].pool.close()
+def app(built_app: Any) -> Any:
+    return built_app
 
 
 @pytest.fixture
-def client(app: Any) -> Any:
-    return app.test_client()
+def client(built_app: Any) -> Any:
+    return built_app.test_client()
 
 
 @pytest.fixture(scope="module")

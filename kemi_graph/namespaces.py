@@ -54,6 +54,11 @@ class Iris:
     def _iri(self, *segments: str) -> URIRef:
         return URIRef("/".join((self.base, *segments)))
 
+    @property
+    def graph_prefix(self) -> str:
+        """Every named graph a build writes starts with this."""
+        return f"{self.base}/graph/"
+
     # Graphs shared by every municipality.
     @property
     def ontology_graph(self) -> URIRef:

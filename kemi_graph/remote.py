@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError, KemiGraphError, QueryError
+from kemi_graph.namespaces import Iris
 from kemi_graph.store import open_read_only
 
 RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -220,8 +221,20 @@ def publish(settings: Settings, endpoint: str, *, graph_store: str | None = None
             _request(endpoint, update, {"Content-Type": "application/sparql-update; charset=utf-8"}, "POST", timeout)
         sent[graph.value] = count
         log(f"{count:>8} triples  {graph.value}")
-    log(f"published {len(sent)} graphs ({sum(sent.values())} triples) to {graph_store or endpoint}")
+    _request(endpoint, _drop_unpublished(settings, sent).encode("utf-8"), {"Content-Type": "application/sparql-update; charset=utf-8"}, "POST", timeout)
+    log(f"published {len(sent)} graphs ({sum(sent.values())} triples) to {graph_store or endpoint}; "
+        f"emptied the server's other graphs under {Iris(settings.base_iri).graph_prefix}")
     return sent
+
+
+def _drop_unpublished(settings: Settings, published: Mapping[str, int]) -> str:
+    """One update emptying the server's graphs of ours that this build no longer has (e.g. a
+    municipality since removed), so the server answers as the embedded store does. Written as
+    DELETE/WHERE rather than a listing + DROP: it needs only the update endpoint, in one transaction."""
+    kept = ", ".join(f"<{iri}>" for iri in sorted(published))
+    prefix = Iris(settings.base_iri).graph_prefix.replace("\\", "\\\\").replace('"', '\\"')
+    return (f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+            f'FILTER(STRSTARTS(STR(?g), "{prefix}") && ?g NOT IN ({kept})) }}')
 
 
 # --- serve over a remote server -----------------------------------------------------------------

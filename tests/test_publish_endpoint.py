@@ -44,6 +44,18 @@ def test_bind_values_goes_first_in_the_where_group() -> None:
     assert bound.endswith('WHERE { VALUES (?x) { ("say \\"hi\\" }"@fi) }  ?x ?p ?o }')
 
 
+def test_publish_empties_graphs_of_ours_no_longer_built_and_leaves_others(imported_settings: Settings, oxigraph: str) -> None:
+    stale = f"{imported_settings.base_iri}/graph/removed-town/city"
+    foreign = "http://other.example/graph/theirs"
+    update = f'INSERT DATA {{ GRAPH <{stale}> {{ <urn:x:a> <urn:x:b> "old" }} GRAPH <{foreign}> {{ <urn:x:a> <urn:x:b> "theirs" }} }}'
+    requests.post(oxigraph + "/update", data=update.encode(), headers={"Content-Type": "application/sparql-update"}, timeout=30).raise_for_status()
+
+    sent = publish(imported_settings, oxigraph + "/update", log=lambda line: None)
+
+    graphs = {g.value for g in RemoteStore(oxigraph + "/query").named_graphs()}
+    assert graphs == set(sent) | {foreign}
+
+
 @pytest.mark.parametrize("protocol", ["update", "graph-store"])
 def test_publish_then_serve_over_the_endpoint_gives_the_same_rows(imported_settings: Settings, oxigraph: str, tmp_path: Path, protocol: str) -> None:
     sent = publish(imported_settings, oxigraph + "/update", graph_store=oxigraph + "/store" if protocol == "graph-store" else None, log=lambda line: None)

@@ -317,7 +317,7 @@ def graph_ref(graph: ox.NamedNode | ox.DefaultGraph | None, iris: Iris) -> Graph
     if graph is None or isinstance(graph, ox.DefaultGraph):
         return GraphRef(None, "default")
     iri = graph.value
-    prefix = iris.base + "/graph/"
+    prefix = iris.graph_prefix
     if iri.startswith(prefix):
         rest = iri[len(prefix):].split("/")
         if rest == ["ontology"]:

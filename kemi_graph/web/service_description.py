@@ -107,7 +107,7 @@ _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 def _is_inferred_graph(iri: str, iris: Iris) -> bool:
     """``{base}/graph/{m}/inferred`` (docs/data-model.md, named graphs)."""
-    prefix = f"{iris.base}/graph/"
+    prefix = iris.graph_prefix
     rest = iri[len(prefix):] if iri.startswith(prefix) else ""
     parts = rest.split("/")
     return len(parts) == 2 and str(iris.municipality_graph(parts[0], "inferred")) == iri

@@ -68,7 +68,7 @@ def test_build_then_query_from_the_command_line(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     built = kemi_graph("--dist-dir", str(dist), "build")
     assert built.returncode == 0, built.stderr
-    for step in ("load", "validate", "reason", "store", "dumps"):
+    for step in ("load", "validate+reason+suggest", "store", "dumps", "publish"):
         assert step in built.stdout
     assert "triples" in built.stdout
     assert {"build-info.json", "dataset.nq", "dataset.trig", "graphs", "store"} <= {p.name for p in dist.iterdir()}
@@ -103,7 +103,7 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_build_intact(
 ) -> None:
     before = (copy_of_build.dist_dir / BUILD_INFO).read_bytes()
 
-    def disk_full(folder: Path, graphs: object) -> str:
+    def disk_full(*args: object) -> str:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pipeline, "write_plain_dumps", disk_full)

@@ -1,12 +1,13 @@
-"""SHACL and OWL-RL per municipality, spread over the machine's CPUs.
+"""SHACL, OWL-RL and SDG suggestions per municipality, spread over the machine's CPUs.
 
-Both run per municipality graph (its city + interpretation graphs with the shared graphs),
-never over the union of all municipalities: the shapes constrain one municipality's data, and
-OWL 2 RL over disjoint municipality graphs that share only the TBox entails nothing across
-them. So the work is independent, and with several municipalities it runs in a pool of forked
-processes (``KEMI_GRAPH_BUILD_PROCESSES``, default: the number of CPUs). Municipality graphs
+All three run per municipality graph (its city + interpretation graphs with the shared graphs),
+never over the union of all municipalities: the shapes constrain one municipality's data, OWL 2
+RL over disjoint municipality graphs that share only the TBox entails nothing across them, and
+a suggestion reads one element's text. So the work is independent, and with several
+municipalities it runs in a pool of forked processes (``KEMI_GRAPH_BUILD_PROCESSES``, default:
+the number of CPUs), one pass per municipality that parses its graphs once. Municipality graphs
 travel as N-Triples; results come back the same way. With one municipality (or one process) it
-runs in this process, exactly as before.
+runs in this process.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Graph, URIRef
 
 from kemi_graph.build.load import ProjectGraphs, new_graph, union_of
-from kemi_graph.errors import InputError
+from kemi_graph.errors import InputError, ValidationFailed
 from kemi_graph.namespaces import Iris
 
-_SHARED: dict[str, Graph] = {}  # set before the pool forks; read by the workers
+_SHARED: dict[str, Any] = {}  # set before the pool forks; read by the workers
 
 
 def processes(count: int) -> int:
@@ -51,56 +54,78 @@ def _graph(data: bytes) -> Graph:
     return graph
 
 
-def _validate_one(data: bytes) -> object:
-    check = _SHARED["check"]
-    return check(union_of(_SHARED["validation"], _graph(data)))
+@dataclass(frozen=True)
+class MunicipalityOutcome:
+    """What the per-municipality pass gives back: the SHACL outcome and the two derived graphs (N-Triples)."""
+
+    validation: Any  # kemi_graph.build.validate.ValidationResult (or a stand-in's, in tests)
+    suggestions_fail: bool  # the data conforms, the suggested links on it do not
+    inferred: bytes
+    suggested: bytes
 
 
-def _infer_one(job: tuple[bytes, str]) -> bytes:
+def _municipality_pass(job: tuple[bytes, bytes, str]) -> MunicipalityOutcome:
+    """SHACL, OWL 2 RL and SDG suggestions for one municipality, its graphs parsed once.
+
+    The shapes are checked once over the data with its suggestions; only when that fails is the
+    data checked alone, to say whether the city's data or the suggestions are at fault.
+    """
     from kemi_graph.build.reason import infer
+    from kemi_graph.build.suggest import suggest
 
-    data, prefix = job
-    return _nt(infer(union_of(_SHARED["reasoning"], _graph(data)), prefix, _SHARED["tbox"]))  # type: ignore[arg-type]
+    city_nt, interpretation_nt, municipality = job
+    city, interpretation = _graph(city_nt), _graph(interpretation_nt)
+    data = union_of(city, interpretation)
+    iris: Iris = _SHARED["iris"]
+    suggested = suggest(city, interpretation, iris, municipality, _SHARED["terms"])
+    check = _SHARED["check"]
+    result = check(union_of(_SHARED["validation"], data, suggested))
+    if not result.conforms:
+        alone = check(union_of(_SHARED["validation"], data))
+        if not alone.conforms:
+            return MunicipalityOutcome(alone, False, b"", b"")
+        return MunicipalityOutcome(result, True, b"", b"")
+    inferred = infer(union_of(_SHARED["reasoning"], data), str(iris.municipality(municipality)) + "/", _SHARED["tbox"])
+    return MunicipalityOutcome(result, False, _nt(inferred), _nt(suggested))
 
 
 def _run(function: object, jobs: list[object]) -> Iterator[object]:
     workers = processes(len(jobs))
     if workers <= 1:
-        yield from (function(job) for job in jobs)  # type: ignore[operator]
+        yield from (function(job) for job in jobs)
         return
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        yield from pool.map(function, jobs, chunksize=1)  # type: ignore[arg-type]
+        yield from pool.map(function, jobs, chunksize=1)
 
 
-def validate_all(project: ProjectGraphs, check: object = None) -> Iterator[object]:
-    """One ValidationResult per municipality, in the order of ``project.strategies``.
+def process_municipalities(project: ProjectGraphs, iris: Iris, check: object = None) -> dict[URIRef, Graph]:
+    """``{base}/graph/{m}/inferred`` and ``/suggested`` for every municipality, each checked with SHACL.
 
-    ``check(graph)`` validates one municipality (default: kemi_graph.build.validate.validate).
-    """
-    if check is None:
-        from kemi_graph.build.validate import validate as check
-    _SHARED["validation"] = union_of(project.ontology, project.sdg_goals, project.data_sources)
-    _SHARED["check"] = check
-    jobs = [_nt(union_of(s.city, s.interpretation)) for s in project.strategies]
-    yield from _run(_validate_one, jobs)
-
-
-def infer_all(project: ProjectGraphs, iris: Iris) -> dict[URIRef, Graph]:
-    """``{base}/graph/{m}/inferred`` for every municipality: what OWL-RL adds about its own resources.
-
-    The TBox (ontology + SDG goals) is closed by owlrl once, here, before the pool forks; each
-    municipality then gets only the OWL 2 RL instance rules (kemi_graph/build/reason.py).
+    ``check(graph)`` validates one municipality's data (default: kemi_graph.build.validate.validate).
+    The TBox (ontology + SDG goals) is closed by owlrl once, here, and the term list lemmatised once,
+    before the pool forks; each municipality then gets only the OWL 2 RL instance rules
+    (kemi_graph/build/reason.py) and the term match (kemi_graph/build/suggest.py).
+    Raises ValidationFailed, naming what does not conform, before anything is written.
     """
     from kemi_graph.build.reason import TBox
+    from kemi_graph.build.suggest import load_terms
 
-    _SHARED["reasoning"] = union_of(project.ontology, project.sdg_goals)
-    _SHARED["tbox"] = TBox(_SHARED["reasoning"])  # type: ignore[assignment]
-    jobs = [
-        (_nt(union_of(s.city, s.interpretation)), str(iris.municipality(s.municipality)) + "/")
-        for s in project.strategies
-    ]
-    results = list(_run(_infer_one, jobs))
-    return {
-        iris.municipality_graph(s.municipality, "inferred"): _graph(data)  # type: ignore[arg-type]
-        for s, data in zip(project.strategies, results)
-    }
+    if check is None:
+        from kemi_graph.build.validate import validate as check
+    _SHARED.update(
+        check=check,
+        iris=iris,
+        terms=load_terms(),
+        validation=union_of(project.ontology, project.sdg_goals, project.data_sources),
+        reasoning=union_of(project.ontology, project.sdg_goals),
+    )
+    _SHARED["tbox"] = TBox(_SHARED["reasoning"])
+    jobs = [(_nt(s.city), _nt(s.interpretation), s.municipality) for s in project.strategies]
+    graphs: dict[URIRef, Graph] = {}
+    for strategy, outcome in zip(project.strategies, _run(_municipality_pass, jobs)):  # type: ignore[arg-type]
+        if not outcome.validation.conforms:
+            what = "the suggested SDG links do not" if outcome.suggestions_fail else "the data does not"
+            raise ValidationFailed(f"{what} conform to the SHACL shapes; nothing was published", outcome.validation.report())
+        graphs[iris.municipality_graph(strategy.municipality, "inferred")] = _graph(outcome.inferred)
+        graphs[iris.municipality_graph(strategy.municipality, "suggested")] = _graph(outcome.suggested)
+    return graphs

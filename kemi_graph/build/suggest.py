@@ -33,8 +33,8 @@ import yaml
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kemi_graph.build.load import ProjectGraphs, new_graph
-from kemi_graph.errors import InputError, ValidationFailed
+from kemi_graph.build.load import new_graph
+from kemi_graph.errors import InputError
 from kemi_graph.namespaces import KG, SDG, Iris
 from kemi_graph.resources import data_dir
 
@@ -235,24 +235,6 @@ def _provenance(
     graph.add((term_list, OWL.versionInfo, Literal(terms.version)))
     graph.add((term_list, DCTERMS.identifier, Literal(f"sha256:{terms.sha256}")))
     graph.add((term_list, PROV.wasAttributedTo, PROJECT))
-
-
-def suggestion_graphs(project: ProjectGraphs, iris: Iris) -> dict[URIRef, Graph]:
-    """The build step: one suggested-links graph per municipality, checked against the shapes."""
-    from kemi_graph.build.validate import validate
-
-    terms = load_terms()
-    graphs: dict[URIRef, Graph] = {}
-    for strategy in project.strategies:
-        suggested = suggest(strategy.city, strategy.interpretation, iris, strategy.municipality, terms)
-        data = new_graph()
-        for part in (project.ontology, project.sdg_goals, strategy.city, strategy.interpretation, suggested):
-            data += part
-        result = validate(data)
-        if not result.conforms:
-            raise ValidationFailed("the suggested SDG links do not conform to the SHACL shapes; nothing was published", result.report())
-        graphs[iris.municipality_graph(strategy.municipality, "suggested")] = suggested
-    return graphs
 
 
 def summary(graph: Graph) -> dict[str, Any]:

@@ -178,7 +178,7 @@ def import_kos(settings: Settings, source: str | Path, log: Any = print) -> dict
 def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str, Any]) -> None:
     """In a copy of dist: swap the graph in the store, rewrite dumps and build-info."""
     from kemi_graph.build.load import new_graph
-    from kemi_graph.build.pipeline import write_plain_dumps
+    from kemi_graph.build.pipeline import dataset_nquads, write_plain_dumps
     from kemi_graph.store import BUILD_INFO, STORE_FOLDER
 
     store = ox.Store(str(dist / STORE_FOLDER))
@@ -201,7 +201,7 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
     for stale in ("dataset.nq", "dataset.trig"):
         (dist / stale).unlink(missing_ok=True)
     shutil.rmtree(dist / "graphs", ignore_errors=True)
-    info["version"] = write_plain_dumps(dist, graphs)
+    info["version"] = write_plain_dumps(dist, dataset_nquads(graphs))
     info["graphs"] = {str(g): len(graph) for g, graph in graphs.items()}
     info.setdefault("imports", {})[KOS_NAME] = manifest
     (dist / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

@@ -34,23 +34,12 @@ DESCRIPTION_FILE = "void.ttl"
 STORE_FOLDER = "store"
 
 
-def quads_of(graphs: Mapping[URIRef, Graph]) -> list[ox.Quad]:
-    """rdflib named graphs as pyoxigraph quads (blank nodes shared between graphs stay shared)."""
-    quads: list[ox.Quad] = []
-    for name, graph in graphs.items():
-        data = graph.serialize(format="nt", encoding="utf-8")
-        quads.extend(_as_quads(data, str(name)))
-    return quads
+def publish_build(staging: Path, nquads: bytes, graphs: Mapping[URIRef, Graph], settings: Settings) -> dict[URIRef, Graph]:
+    """Write the publication into ``staging`` and the description into its store; returns {description graph IRI: graph}.
 
-
-def _as_quads(ntriples: bytes, graph: str) -> list[ox.Quad]:
-    name = ox.NamedNode(graph)
-    return [ox.Quad(t.subject, t.predicate, t.object, name) for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]
-
-
-def publish_build(staging: Path, graphs: Mapping[URIRef, Graph], settings: Settings) -> dict[URIRef, Graph]:
-    """Write the publication into ``staging`` and the description into its store; returns {description graph IRI: graph}."""
-    quads = stable_quads(quads_of(graphs))
+    ``nquads``: the build's dataset (the graphs of ``graphs``), as the store was loaded with it.
+    """
+    quads = stable_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     downloads: list[Download] = write_dumps(staging, quads, table_exports(quads, settings))
     per_graph = {str(name): len(graph) for name, graph in graphs.items()}
     plain = [("dataset.nq", formats.N_QUADS, len(quads), None), ("dataset.trig", formats.TRIG, len(quads), None)]

@@ -120,7 +120,7 @@ def by_graph(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
 
 
 def graph_file_stem(graph_iri: str) -> str:
-    """``{base}/graph/kemi/city`` → ``kemi-city`` (the same rule as the build's ``graphs/*.ttl``)."""
+    """``{base}/graph/kemi/city`` → ``kemi-city``: the dump file name of a named graph."""
     return graph_iri.split("/graph/", 1)[-1].replace("/", "-")
 
 

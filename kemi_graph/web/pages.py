@@ -559,7 +559,7 @@ def _resource_page(path: str) -> Response:
 
 def _graph_dump(iri: str) -> str | None:
     """The download path of a named graph's Turtle dump, if the build wrote one."""
-    from kemi_graph.build.pipeline import graph_file_stem
+    from kemi_graph.publish.dumps import graph_file_stem
 
     name = f"graphs/{graph_file_stem(iri)}.ttl" if "/graph/" in iri else None
     if name and name in _dumps_index():

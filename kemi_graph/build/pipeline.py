@@ -70,8 +70,8 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         with step("publish"):  # compressed dumps, CSV tables, SHA256SUMS, DCAT/VoID into graph {base}/graph/description
             from kemi_graph.publish.build_step import publish_build
 
-            graphs.update(publish_build(staging, nquads, graphs, settings))
-        report.graphs = {str(name): len(graph) for name, graph in graphs.items()}
+            added = publish_build(staging, nquads, settings)
+        report.graphs = {str(name): len(graph) for name, graph in graphs.items()} | added
         info = {
             "version": report.version,
             "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),

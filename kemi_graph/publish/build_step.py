@@ -9,11 +9,9 @@ graphs before it is added.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
 
 from kemi_graph import formats
 from kemi_graph.config import Settings
@@ -21,6 +19,7 @@ from kemi_graph.errors import ValidationFailed
 from kemi_graph.publish import description as desc
 from kemi_graph.publish.dumps import (
     Download,
+    by_graph,
     describe_file,
     graph_file_stem,
     serialize,
@@ -34,14 +33,14 @@ DESCRIPTION_FILE = "void.ttl"
 STORE_FOLDER = "store"
 
 
-def publish_build(staging: Path, nquads: bytes, graphs: Mapping[URIRef, Graph], settings: Settings) -> dict[URIRef, Graph]:
-    """Write the publication into ``staging`` and the description into its store; returns {description graph IRI: graph}.
+def publish_build(staging: Path, nquads: bytes, settings: Settings) -> dict[str, int]:
+    """Write the publication into ``staging`` and the description into its store; returns {description graph IRI: triples}.
 
-    ``nquads``: the build's dataset (the graphs of ``graphs``), as the store was loaded with it.
+    ``nquads``: the build's dataset, as the store was loaded with it.
     """
     quads = stable_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     downloads: list[Download] = write_dumps(staging, quads, table_exports(quads, settings))
-    per_graph = {str(name): len(graph) for name, graph in graphs.items()}
+    per_graph = {name: len(graph_quads) for name, graph_quads in by_graph(quads).items()}
     plain = [("dataset.nq", formats.N_QUADS, len(quads), None), ("dataset.trig", formats.TRIG, len(quads), None)]
     plain += [(f"graphs/{graph_file_stem(name)}.ttl", formats.TURTLE, count, name) for name, count in per_graph.items()]
     downloads += [describe_file(staging, name, fmt, n, graph) for name, fmt, n, graph in plain if (staging / name).is_file()]
@@ -56,4 +55,4 @@ def publish_build(staging: Path, nquads: bytes, graphs: Mapping[URIRef, Graph], 
     store.extend(description)
     store.flush()
     del store
-    return {URIRef(desc.description_graph(settings.base_iri)): desc.to_rdflib(description)}
+    return {desc.description_graph(settings.base_iri): len(set(description))}

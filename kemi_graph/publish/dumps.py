@@ -97,10 +97,20 @@ def quad_key(quad: ox.Quad) -> tuple[str, str, str, str]:
 
 def stable_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The quads with canonical blank-node labels (RDFC-1.0), sorted: same graphs, same list."""
-    dataset = ox.Dataset(quads)
-    if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in dataset):
+    unique = set(quads)
+    blank = [q for q in unique if _has_blank_node(q)]
+    if blank:
+        # RDFC-1.0 labels depend only on the quads that mention a blank node, so only those are
+        # canonicalised (at 100 municipalities: 5 quads instead of 870 000, 19 s less).
+        dataset = ox.Dataset(blank)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(dataset, key=quad_key)
+        unique.difference_update(blank)
+        unique.update(dataset)
+    return sorted(unique, key=quad_key)
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode) or isinstance(quad.graph_name, ox.BlankNode)
 
 
 def read_nquads(path: Path, *, exclude: Sequence[str] = ()) -> list[ox.Quad]:

@@ -62,6 +62,15 @@ def new_graph() -> Graph:
     return graph
 
 
+def ntriples(graph: Graph) -> bytes:
+    """The graph as N-Triples: how graphs travel between build processes and into the store."""
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+def triple_count(ntriples_data: bytes) -> int:
+    return sum(1 for line in ntriples_data.splitlines() if line.strip())
+
+
 def union_of(*graphs: Graph) -> Graph:
     """A new graph holding the triples of all ``graphs``."""
     union = new_graph()

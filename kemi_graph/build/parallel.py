@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kemi_graph.build.load import ProjectGraphs, new_graph, union_of
+from kemi_graph.build.load import ProjectGraphs, new_graph, ntriples, union_of
 from kemi_graph.errors import InputError, ValidationFailed
 from kemi_graph.namespaces import Iris
 
@@ -42,10 +42,6 @@ def add_table_strategies(project: ProjectGraphs, tables: object, iris: Iris) -> 
             raise InputError(f"imported municipality {converted.municipality!r} is also a curated municipality in data/")
         taken.add(converted.municipality)
         project.strategies.append(converted)
-
-
-def _nt(graph: Graph) -> bytes:
-    return graph.serialize(format="nt", encoding="utf-8")
 
 
 def _graph(data: bytes) -> Graph:
@@ -86,7 +82,7 @@ def _municipality_pass(job: tuple[bytes, bytes, str]) -> MunicipalityOutcome:
             return MunicipalityOutcome(alone, False, b"", b"")
         return MunicipalityOutcome(result, True, b"", b"")
     inferred = infer(union_of(_SHARED["reasoning"], data), str(iris.municipality(municipality)) + "/", _SHARED["tbox"])
-    return MunicipalityOutcome(result, False, _nt(inferred), _nt(suggested))
+    return MunicipalityOutcome(result, False, ntriples(inferred), ntriples(suggested))
 
 
 def _run(function: object, jobs: list[object]) -> Iterator[object]:
@@ -98,10 +94,11 @@ def _run(function: object, jobs: list[object]) -> Iterator[object]:
         yield from pool.map(function, jobs, chunksize=1)
 
 
-def process_municipalities(project: ProjectGraphs, iris: Iris, check: object = None) -> dict[URIRef, Graph]:
-    """``{base}/graph/{m}/inferred`` and ``/suggested`` for every municipality, each checked with SHACL.
+def process_municipalities(project: ProjectGraphs, iris: Iris, check: object, graphs: Mapping[URIRef, bytes]) -> dict[URIRef, bytes]:
+    """``{base}/graph/{m}/inferred`` and ``/suggested`` (N-Triples) for every municipality, each checked with SHACL.
 
-    ``check(graph)`` validates one municipality's data (default: kemi_graph.build.validate.validate).
+    ``check(graph)`` validates one municipality's data (kemi_graph.build.validate.validate);
+    ``graphs``: the project's named graphs as N-Triples (project.named_graphs), sent to the workers.
     The TBox (ontology + SDG goals) is closed by owlrl once, here, and the term list lemmatised once,
     before the pool forks; each municipality then gets only the OWL 2 RL instance rules
     (kemi_graph/build/reason.py) and the term match (kemi_graph/build/suggest.py).
@@ -110,8 +107,6 @@ def process_municipalities(project: ProjectGraphs, iris: Iris, check: object = N
     from kemi_graph.build.reason import TBox
     from kemi_graph.build.suggest import load_terms
 
-    if check is None:
-        from kemi_graph.build.validate import validate as check
     _SHARED.update(
         check=check,
         iris=iris,
@@ -120,12 +115,15 @@ def process_municipalities(project: ProjectGraphs, iris: Iris, check: object = N
         reasoning=union_of(project.ontology, project.sdg_goals),
     )
     _SHARED["tbox"] = TBox(_SHARED["reasoning"])
-    jobs = [(_nt(s.city), _nt(s.interpretation), s.municipality) for s in project.strategies]
-    graphs: dict[URIRef, Graph] = {}
+    jobs = [
+        (graphs[iris.municipality_graph(s.municipality, "city")], graphs[iris.municipality_graph(s.municipality, "interpretation")], s.municipality)
+        for s in project.strategies
+    ]
+    derived: dict[URIRef, bytes] = {}
     for strategy, outcome in zip(project.strategies, _run(_municipality_pass, jobs)):  # type: ignore[arg-type]
         if not outcome.validation.conforms:
             what = "the suggested SDG links do not" if outcome.suggestions_fail else "the data does not"
             raise ValidationFailed(f"{what} conform to the SHACL shapes; nothing was published", outcome.validation.report())
-        graphs[iris.municipality_graph(strategy.municipality, "inferred")] = _graph(outcome.inferred)
-        graphs[iris.municipality_graph(strategy.municipality, "suggested")] = _graph(outcome.suggested)
-    return graphs
+        derived[iris.municipality_graph(strategy.municipality, "inferred")] = outcome.inferred
+        derived[iris.municipality_graph(strategy.municipality, "suggested")] = outcome.suggested
+    return derived

@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from kemi_graph import __version__, formats
-from kemi_graph.build.load import load_project
+from kemi_graph.build.load import load_project, ntriples, triple_count
 from kemi_graph.build.validate import validate
 from kemi_graph.config import Settings
 from kemi_graph.build.parallel import add_table_strategies, process_municipalities
@@ -54,11 +54,12 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         project = load_project(iris)
         tables = tables if tables is not None else saved_tables(settings)
         add_table_strategies(project, tables, iris)
+        graphs = {name: ntriples(graph) for name, graph in project.named_graphs(iris).items()}
     with step("validate+reason+suggest"):  # per municipality, over the CPUs
-        graphs = project.named_graphs(iris)
-        graphs.update(process_municipalities(project, iris, validate))
+        graphs.update(process_municipalities(project, iris, validate, graphs))
+    del project  # from here on every graph is N-Triples bytes: the rdflib graphs were most of the memory
     imports = saved_imports(settings, iris)  # e.g. the UN SDG KOS of an earlier 'kemi-graph sdg import'
-    graphs.update(imports.graphs)
+    graphs.update({name: ntriples(graph) for name, graph in imports.graphs.items()})
     with staged_dist(settings) as staging:
         imports.save(staging)
         tables.save(staging)
@@ -71,7 +72,7 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
             from kemi_graph.publish.build_step import publish_build
 
             added = publish_build(staging, nquads, settings)
-        report.graphs = {str(name): len(graph) for name, graph in graphs.items()} | added
+        report.graphs = {str(name): triple_count(data) for name, data in graphs.items()} | added
         info = {
             "version": report.version,
             "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -89,15 +90,17 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
     return report
 
 
-def dataset_nquads(graphs: Mapping[URIRef, Graph]) -> bytes:
-    """Every graph as N-Quads, lines sorted: serialised once, then stored, dumped and hashed."""
-    quads: list[str] = []
-    for name, graph in graphs.items():
-        for line in graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines():
-            if line.strip():
-                quads.append(f"{line.rstrip()[:-1].rstrip()} <{name}> .")
+def dataset_nquads(graphs: Mapping[URIRef, bytes]) -> bytes:
+    """Every graph (N-Triples) as N-Quads, lines sorted: made once, then stored, dumped and hashed."""
+    quads: list[bytes] = []
+    for name, data in graphs.items():
+        graph_term = f" <{name}> .".encode("utf-8")
+        for line in data.splitlines():
+            line = line.rstrip()
+            if line:
+                quads.append(line[:-1].rstrip() + graph_term)
     quads.sort()
-    return ("\n".join(quads) + "\n").encode("utf-8")
+    return b"\n".join(quads) + b"\n"
 
 
 def _write_store(path: Path, nquads: bytes) -> None:

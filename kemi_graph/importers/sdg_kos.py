@@ -177,7 +177,7 @@ def import_kos(settings: Settings, source: str | Path, log: Any = print) -> dict
 
 def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str, Any]) -> None:
     """In a copy of dist: swap the graph in the store, rewrite dumps and build-info."""
-    from kemi_graph.build.load import new_graph
+    from kemi_graph.build.load import triple_count
     from kemi_graph.build.pipeline import dataset_nquads, write_plain_dumps
     from kemi_graph.store import BUILD_INFO, STORE_FOLDER
 
@@ -187,22 +187,19 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
         store.remove_graph(name)
     store.load(nt, ox.RdfFormat.N_TRIPLES, to_graph=name)
     store.flush()
-    graphs: dict[URIRef, Graph] = {}
+    graphs: dict[URIRef, bytes] = {}
     info = json.loads((dist / BUILD_INFO).read_text(encoding="utf-8"))
     order = [URIRef(g) for g in info.get("graphs", {})]
     names = sorted((URIRef(g.value) for g in store.named_graphs()), key=lambda g: (order.index(g) if g in order else len(order), str(g)))
     for graph_name in names:
-        graph = new_graph()
         quads = store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_name)))
-        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-        graphs[graph_name] = graph
+        graphs[graph_name] = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
     del store
     for stale in ("dataset.nq", "dataset.trig"):
         (dist / stale).unlink(missing_ok=True)
     shutil.rmtree(dist / "graphs", ignore_errors=True)
     info["version"] = write_plain_dumps(dist, dataset_nquads(graphs))
-    info["graphs"] = {str(g): len(graph) for g, graph in graphs.items()}
+    info["graphs"] = {str(g): triple_count(data) for g, data in graphs.items()}
     info.setdefault("imports", {})[KOS_NAME] = manifest
     (dist / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 

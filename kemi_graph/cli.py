@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--dist-dir", type=Path, help="folder of the built store and dumps (KEMI_GRAPH_DIST_DIR, default ./dist)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("build", help="load, SHACL-validate, OWL-RL-reason and write the store and dumps to dist/")
+    build = commands.add_parser("build", help="load, SHACL-validate, OWL-RL-reason and write the store and dumps to dist/")
+    build.add_argument("--processes", type=int, help="processes validating and reasoning per municipality at once (KEMI_GRAPH_BUILD_PROCESSES, default: one per CPU)")
 
     validate = commands.add_parser("validate", help="check RDF or curated strategy files against the SHACL shapes")
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="RDF (any common syntax) or strategy.yaml")
@@ -107,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(settings: Settings, args: argparse.Namespace) -> int:
     from kemi_graph.build.pipeline import build
 
-    build(settings)
+    build(settings.replace(build_processes=args.processes))
     return EXIT_OK
 
 

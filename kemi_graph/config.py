@@ -34,6 +34,7 @@ class Settings:
     contact_email: str = ""
     releases_dir: Path = Path("releases")
     response_cache_bytes: int = 64_000_000
+    build_processes: int = 0  # 0: one per CPU
 
     def __post_init__(self) -> None:
         base = urlsplit(self.base_iri)
@@ -41,8 +42,8 @@ class Settings:
             raise ConfigError(f"base_iri: {self.base_iri!r} is not an absolute http(s) IRI without query or fragment")
         if self.base_iri.endswith("/"):
             raise ConfigError(f"base_iri: {self.base_iri!r} must not end with '/'")
-        for name in ("port", "workers", "max_rows", "max_request_bytes"):
-            if getattr(self, name) < (0 if name == "port" else 1):
+        for name in ("port", "workers", "max_rows", "max_request_bytes", "build_processes"):
+            if getattr(self, name) < (0 if name in ("port", "build_processes") else 1):
                 raise ConfigError(f"{name}: {getattr(self, name)} is out of range")
         if self.query_timeout <= 0:
             raise ConfigError(f"query_timeout: {self.query_timeout} must be a positive number of seconds")

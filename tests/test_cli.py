@@ -85,6 +85,14 @@ def copy_of_build(built_settings: Settings, tmp_path: Path) -> Settings:
     return Settings(dist_dir=dist)
 
 
+@pytest.mark.parametrize("option", [["build", "--processes", "-1"], ["--base-iri", "ftp://example.org", "build"]])
+def test_a_bad_setting_is_refused_by_name_before_anything_is_built(tmp_path: Path, option: list[str]) -> None:
+    done = kemi_graph("--dist-dir", str(tmp_path / "dist"), *option)
+    assert done.returncode == 2
+    assert done.stderr.startswith("kemi-graph: build_processes:" if "--processes" in option else "kemi-graph: base_iri:")
+    assert not (tmp_path / "dist").exists()
+
+
 def test_a_build_that_fails_validation_leaves_the_previous_build_intact(
     copy_of_build: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

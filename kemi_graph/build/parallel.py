@@ -4,7 +4,7 @@ All three run per municipality graph (its city + interpretation graphs with the 
 never over the union of all municipalities: the shapes constrain one municipality's data, OWL 2
 RL over disjoint municipality graphs that share only the TBox entails nothing across them, and
 a suggestion reads one element's text. So the work is independent, and with several
-municipalities it runs in a pool of forked processes (``KEMI_GRAPH_BUILD_PROCESSES``, default:
+municipalities it runs in a pool of forked processes (``Settings.build_processes``, ``KEMI_GRAPH_BUILD_PROCESSES``, default:
 the number of CPUs), one pass per municipality that parses its graphs once. Municipality graphs
 travel as N-Triples; results come back the same way. With one municipality (or one process) it
 runs in this process.
@@ -28,9 +28,9 @@ from kemi_graph.namespaces import Iris
 _SHARED: dict[str, Any] = {}  # set before the pool forks; read by the workers
 
 
-def processes(count: int) -> int:
-    wanted = os.environ.get("KEMI_GRAPH_BUILD_PROCESSES")
-    limit = int(wanted) if wanted and wanted.isdigit() and int(wanted) > 0 else (os.cpu_count() or 1)
+def processes(count: int, wanted: int = 0) -> int:
+    """Pool size for ``count`` jobs: ``wanted`` (Settings.build_processes; 0: one per CPU), at most one per job."""
+    limit = wanted if wanted > 0 else (os.cpu_count() or 1)
     return max(1, min(limit, count))
 
 
@@ -85,8 +85,8 @@ def _municipality_pass(job: tuple[bytes, bytes, str]) -> MunicipalityOutcome:
     return MunicipalityOutcome(result, False, ntriples(inferred), ntriples(suggested))
 
 
-def _run(function: object, jobs: list[object]) -> Iterator[object]:
-    workers = processes(len(jobs))
+def _run(function: object, jobs: list[object], wanted: int) -> Iterator[object]:
+    workers = processes(len(jobs), wanted)
     if workers <= 1:
         yield from (function(job) for job in jobs)
         return
@@ -94,11 +94,14 @@ def _run(function: object, jobs: list[object]) -> Iterator[object]:
         yield from pool.map(function, jobs, chunksize=1)
 
 
-def process_municipalities(project: ProjectGraphs, iris: Iris, check: object, graphs: Mapping[URIRef, bytes]) -> dict[URIRef, bytes]:
+def process_municipalities(
+    project: ProjectGraphs, iris: Iris, check: object, graphs: Mapping[URIRef, bytes], wanted_processes: int = 0
+) -> dict[URIRef, bytes]:
     """``{base}/graph/{m}/inferred`` and ``/suggested`` (N-Triples) for every municipality, each checked with SHACL.
 
     ``check(graph)`` validates one municipality's data (kemi_graph.build.validate.validate);
-    ``graphs``: the project's named graphs as N-Triples (project.named_graphs), sent to the workers.
+    ``graphs``: the project's named graphs as N-Triples (project.named_graphs), sent to the workers;
+    ``wanted_processes``: the pool size (Settings.build_processes; 0: one per CPU).
     The TBox (ontology + SDG goals) is closed by owlrl once, here, and the term list lemmatised once,
     before the pool forks; each municipality then gets only the OWL 2 RL instance rules
     (kemi_graph/build/reason.py) and the term match (kemi_graph/build/suggest.py).
@@ -120,7 +123,7 @@ def process_municipalities(project: ProjectGraphs, iris: Iris, check: object, gr
         for s in project.strategies
     ]
     derived: dict[URIRef, bytes] = {}
-    for strategy, outcome in zip(project.strategies, _run(_municipality_pass, jobs)):  # type: ignore[arg-type]
+    for strategy, outcome in zip(project.strategies, _run(_municipality_pass, jobs, wanted_processes)):  # type: ignore[arg-type]
         if not outcome.validation.conforms:
             what = "the suggested SDG links do not" if outcome.suggestions_fail else "the data does not"
             raise ValidationFailed(f"{what} conform to the SHACL shapes; nothing was published", outcome.validation.report())

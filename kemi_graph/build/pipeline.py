@@ -56,7 +56,7 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         add_table_strategies(project, tables, iris)
         graphs = {name: ntriples(graph) for name, graph in project.named_graphs(iris).items()}
     with step("validate+reason+suggest"):  # per municipality, over the CPUs
-        graphs.update(process_municipalities(project, iris, validate, graphs))
+        graphs.update(process_municipalities(project, iris, validate, graphs, settings.build_processes))
     del project  # from here on every graph is N-Triples bytes: the rdflib graphs were most of the memory
     imports = saved_imports(settings, iris)  # e.g. the UN SDG KOS of an earlier 'kemi-graph sdg import'
     graphs.update({name: ntriples(graph) for name, graph in imports.graphs.items()})

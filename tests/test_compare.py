@@ -42,6 +42,13 @@ def test_roles_per_municipality(imported_settings: Settings) -> None:
     assert (KEMI, "Hyvinvointijohtaja", 7) in [(r[0], r[3], int(r[5])) for r in rows]
 
 
+def test_one_municipality_asked_for_gives_exactly_its_rows(imported_settings: Settings) -> None:
+    for name in ("compare-objectives-per-sdg", "compare-indicators-achieved", "compare-roles"):
+        every = _rows(imported_settings, name)
+        for municipality in (KEMI, ESIM):
+            assert _rows(imported_settings, name, municipality=f"<{municipality}>") == [r for r in every if r[0] == municipality], name
+
+
 def test_elements_of_two_municipalities_suggested_for_the_same_target(imported_settings: Settings) -> None:
     rows = _rows(imported_settings, "compare-shared-sdg-targets", municipalityB=f"<{ESIM}>")
     assert rows, "Kemi and Esimerkkilä share suggested targets"

@@ -176,14 +176,16 @@ def compare() -> str:
         pair = {"municipalityA": f"<{chosen[0]}>", "municipalityB": f"<{chosen[1]}>"} if named.param("municipalityB") else {}
         if pair and (not chosen[0] or not chosen[1] or chosen[0] == chosen[1]):
             continue
-        result = named.run(store, pair, base_iri=settings.base_iri)
-        variables = [v.value for v in result.variables]
+        # A query over every municipality is run once per chosen one (about 100 times faster than
+        # all of them at 100 municipalities): A's rows, then B's.
+        runs = [{"municipality": f"<{iri}>"} for iri in dict.fromkeys(chosen) if iri] if named.param("municipality") else [pair]
+        variables: list[str] = []
+        rows: list[list[Any]] = []
         labels: dict[str, str] = {}
-        rows = [
-            [_cell(solution[v], iris, ui, labels) for v in variables]
-            for solution in result
-            if pair or "municipality" not in variables or (solution["municipality"] is not None and solution["municipality"].value in chosen)
-        ]
+        for values in runs:
+            result = named.run(store, values, base_iri=settings.base_iri)
+            variables = [v.value for v in result.variables]
+            rows += [[_cell(solution[v], iris, ui, labels) for v in variables] for solution in result]
         link = request.script_root + f"/queries/{name}" + ("?" + urlencode(pair) if pair else "")
         sections.append({"query": named, "variables": variables, "rows": rows, "link": link})
     return render_template(

@@ -4,17 +4,17 @@ All three run per municipality graph (its city + interpretation graphs with the 
 never over the union of all municipalities: the shapes constrain one municipality's data, OWL 2
 RL over disjoint municipality graphs that share only the TBox entails nothing across them, and
 a suggestion reads one element's text. So the work is independent, and with several
-municipalities it runs in a pool of forked processes (``Settings.build_processes``, ``KEMI_GRAPH_BUILD_PROCESSES``, default:
-the number of CPUs), one pass per municipality that parses its graphs once. Municipality graphs
-travel as N-Triples; results come back the same way. With one municipality (or one process) it
-runs in this process.
+municipalities it runs in a pool of forked processes (``Settings.build_processes``, default: one
+per CPU), one pass per municipality that parses its graphs once. Municipality graphs travel as
+N-Triples; results come back the same way. With one municipality (or one process) it runs in
+this process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -85,7 +85,7 @@ def _municipality_pass(job: tuple[bytes, bytes, str]) -> MunicipalityOutcome:
     return MunicipalityOutcome(result, False, ntriples(inferred), ntriples(suggested))
 
 
-def _run(function: object, jobs: list[object], wanted: int) -> Iterator[object]:
+def _run(function: Callable[[Any], Any], jobs: list[Any], wanted: int) -> Iterator[Any]:
     workers = processes(len(jobs), wanted)
     if workers <= 1:
         yield from (function(job) for job in jobs)
@@ -123,7 +123,7 @@ def process_municipalities(
         for s in project.strategies
     ]
     derived: dict[URIRef, bytes] = {}
-    for strategy, outcome in zip(project.strategies, _run(_municipality_pass, jobs, wanted_processes)):  # type: ignore[arg-type]
+    for strategy, outcome in zip(project.strategies, _run(_municipality_pass, jobs, wanted_processes)):
         if not outcome.validation.conforms:
             what = "the suggested SDG links do not" if outcome.suggestions_fail else "the data does not"
             raise ValidationFailed(f"{what} conform to the SHACL shapes; nothing was published", outcome.validation.report())

@@ -13,6 +13,7 @@ For each N it runs, in a fresh child process (so peak memory is that N's alone):
 It prints one JSON line per N and a table at the end; docs/scale.md records the figures.
 
     python scripts/scale_benchmark.py 10 50 100 308 --years 2 --work /tmp/kg-scale --with-publication-step
+    python scripts/scale_benchmark.py --queries-only /tmp/kg-scale/n308/dist --rounds 10
 """
 
 from __future__ import annotations
@@ -144,6 +145,30 @@ def run_one(n: int, years: list[int], work: Path, with_publication: bool = False
     return report
 
 
+def time_queries(dist: Path, rounds: int) -> dict[str, dict[str, float]]:
+    """The comparison queries on an existing build, interleaved (each in turn, ``rounds`` times): min and median s.
+
+    Interleaving spreads the machine's noise over all queries alike instead of over one at a time.
+    """
+    import statistics
+
+    from kemi_graph import queries
+    from kemi_graph.config import Settings
+    from kemi_graph.store import open_read_only
+
+    settings = Settings(dist_dir=dist)
+    store = open_read_only(settings)
+    named = {name: q for name, q in sorted(queries.all_queries().items()) if name.startswith("compare-")}
+    values = {name: ({"municipalityB": "<{base}/id/testikunta-001>"} if q.param("municipalityB") else {}) for name, q in named.items()}
+    times: dict[str, list[float]] = {name: [] for name in named}
+    for _ in range(rounds):
+        for name, query in named.items():
+            started = time.perf_counter()
+            list(query.run(store, values[name], base_iri=settings.base_iri))
+            times[name].append(time.perf_counter() - started)
+    return {name: {"min_s": round(min(t), 3), "median_s": round(statistics.median(t), 3)} for name, t in times.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sizes", nargs="*", type=int, default=[10, 50])
@@ -151,7 +176,12 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/kemi-graph-scale"))
     parser.add_argument("--with-publication-step", action="store_true", help="include the build's publication step (dumps, DCAT/VoID description)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: run one size
+    parser.add_argument("--queries-only", type=Path, metavar="DIST", help="only time the comparison queries on this existing build (e.g. WORK/n308/dist)")
+    parser.add_argument("--rounds", type=int, default=10, help="with --queries-only: rounds of the interleaved queries (default 10)")
     args = parser.parse_args()
+    if args.queries_only is not None:
+        print(json.dumps(time_queries(args.queries_only, args.rounds)))
+        return 0
     years = [2023 + i for i in range(args.years)]
     if args.one is not None:
         print(json.dumps(run_one(args.one, years, args.work / f"n{args.one}", args.with_publication_step)), flush=True)

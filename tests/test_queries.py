@@ -482,16 +482,8 @@ def test_cli_runs_a_named_query_with_params(built_settings: Settings) -> None:
 
 
 @pytest.fixture(scope="module")
-def client(built_settings: Settings) -> Any:
-    from kemi_graph.web.app import create_app
-    from kemi_graph.web.queries_pages import bp
-
-    app = create_app(built_settings)
-    if "queries" not in app.blueprints:  # until app.py registers the blueprint itself
-        app.register_blueprint(bp)
-    app.testing = True
-    yield app.test_client()
-    app.extensions["kemi_graph"].pool.close()
+def client(built_app: Any) -> Any:
+    return built_app.test_client()
 
 
 def test_web_lists_the_queries(client: Any) -> None:
@@ -518,6 +510,24 @@ def test_web_runs_a_query_as_html_csv_and_json(client: Any, store: ox.Store) -> 
     (binding,) = json.loads(by_accept.data)["results"]["bindings"]
     assert binding["element"]["value"] == f"{ID}/result/podcast-kayttoon"
     assert client.get("/queries/sdg-actions").get_data(as_text=True).count("<tr><td>") == len(run(store, "sdg-actions"))
+
+
+def test_web_cuts_a_long_answer_at_max_rows_and_says_so(built_settings: Settings, make_app: Any) -> None:
+    client = make_app(open_read_only(built_settings), max_rows=3).test_client()
+    html = client.get("/queries/goals-objectives")
+    assert html.headers["X-Results-Truncated"] == "max_rows=3"
+    page = html.get_data(as_text=True)
+    assert page.count("<tr><td>") == 3 and "cut at 3 rows" in page
+    csv = client.get("/queries/goals-objectives?format=csv")
+    assert csv.headers["X-Results-Truncated"] == "max_rows=3" and len(csv.get_data(as_text=True).splitlines()) == 1 + 3
+
+
+def test_web_stops_a_named_query_at_the_time_limit(built_settings: Settings, make_app: Any) -> None:
+    client = make_app(open_read_only(built_settings), query_timeout=0.0001).test_client()
+    for url in ("/queries/sdg-element-counts", "/queries/sdg-element-counts?format=json", "/compare"):
+        stopped = client.get(url)
+        assert stopped.status_code == 503, url
+        assert "time limit" in stopped.get_data(as_text=True)
 
 
 def test_web_refuses_bad_params_with_400(client: Any) -> None:

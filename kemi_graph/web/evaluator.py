@@ -48,6 +48,7 @@ class Job:
     base_iri: str | None = None
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    substitutions: tuple[tuple[str, ox.NamedNode | ox.Literal], ...] = ()  # a named query's bound parameters
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def execute(store: ox.Store, job: Job) -> Outcome:
             use_default_graph_as_union=not dataset_given,
             default_graph=[ox.NamedNode(iri) for iri in job.default_graph or ()] if dataset_given else None,
             named_graphs=[ox.NamedNode(iri) for iri in job.named_graphs or ()] if dataset_given else None,
+            substitutions={ox.Variable(name): term for name, term in job.substitutions} or None,
         )
         if isinstance(result, ox.QueryBoolean):
             fmt = _format_for(job.format_name, formats.QUERY_RESULTS)

@@ -17,16 +17,19 @@ after the base); other IRIs are shown as prefixed names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from kemi_graph import queries
+from kemi_graph import formats, queries
 from kemi_graph.errors import InputError
 from kemi_graph.namespaces import KG, PREFIXES, Iris
 from kemi_graph.store import run_query
+from kemi_graph.web.evaluator import Job, Outcome
+from kemi_graph.web.sparql import TRUNCATED_HEADER, evaluate
 
 bp = Blueprint("queries", __name__)
 
@@ -35,9 +38,9 @@ RESERVED = ("format", "_format", "lang", "clang")
 SKOS_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 VERBATIM = ox.NamedNode(str(KG) + "verbatimText")
-MEDIA = {
-    "csv": ("text/csv; charset=utf-8", ox.QueryResultsFormat.CSV, "csv"),
-    "json": ("application/sparql-results+json", ox.QueryResultsFormat.JSON, "srj"),
+MEDIA = {  # ?format= -> (Content-Type, format the evaluator writes)
+    "csv": ("text/csv; charset=utf-8", formats.RESULTS_CSV),
+    "json": ("application/sparql-results+json", formats.RESULTS_JSON),
 }
 _OFFERED = ["text/html", "text/csv", "application/sparql-results+json", "application/json"]
 
@@ -69,30 +72,46 @@ def run(name: str) -> Response | str:
         given = {p.name: "" for p in named.params}
         return render_template("query.html", ui=ui, query=named, variables=[], rows=None, given=given, bound={}, downloads={}, root=request.script_root)
     bindings = named.bindings(values, settings.base_iri)  # InputError -> 400 by the app
-    result = named.run(_state().store, values, base_iri=settings.base_iri)
-    if not isinstance(result, ox.QuerySolutions):
-        raise InputError(f"query {name!r} is not a SELECT query")
     wanted = _wanted_format()
     if wanted in MEDIA:
-        content_type, result_format, extension = MEDIA[wanted]
-        response = Response(result.serialize(format=result_format), content_type=content_type)
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{"csv" if wanted == "csv" else "json"}"'
-        response.headers["Vary"] = "Accept"
-        return response
-    iris = Iris(settings.base_iri)
-    variables = [v.value for v in result.variables]
-    labels: dict[str, str] = {}
-    rows = [[_cell(solution[v], iris, ui, labels) for v in variables] for solution in result]
-    given = {p.name: values.get(p.name, "") for p in named.params}
-    bound = {variable.value: _term_text(term) for variable, term in bindings.items()}
-    downloads = {fmt: request.script_root + request.path + "?" + urlencode([*[(k, v) for k, v in values.items() if v], ("format", fmt)]) for fmt in MEDIA}
-    html = render_template(
-        "query.html", ui=ui, query=named, variables=variables, rows=rows, given=given, bound=bound,
-        downloads=downloads, root=request.script_root,
-    )
-    response = Response(html, content_type="text/html; charset=utf-8")
+        content_type, fmt = MEDIA[wanted]
+        outcome = _evaluated(named, bindings, fmt)
+        response = Response(outcome.body, content_type=content_type)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{wanted}"'
+    else:
+        outcome = _evaluated(named, bindings, formats.RESULTS_JSON)
+        result = _solutions(outcome)
+        iris = Iris(settings.base_iri)
+        variables = [v.value for v in result.variables]
+        labels: dict[str, str] = {}
+        rows = [[_cell(solution[v], iris, ui, labels) for v in variables] for solution in result]
+        given = {p.name: values.get(p.name, "") for p in named.params}
+        bound = {variable.value: _term_text(term) for variable, term in bindings.items()}
+        downloads = {fmt: request.script_root + request.path + "?" + urlencode([*[(k, v) for k, v in values.items() if v], ("format", fmt)]) for fmt in MEDIA}
+        html = render_template(
+            "query.html", ui=ui, query=named, variables=variables, rows=rows, given=given, bound=bound,
+            downloads=downloads, truncated=outcome.truncated, max_rows=settings.max_rows, root=request.script_root,
+        )
+        response = Response(html, content_type="text/html; charset=utf-8")
+    if outcome.truncated:
+        response.headers[TRUNCATED_HEADER] = f"max_rows={settings.max_rows}"
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _evaluated(named: queries.NamedQuery, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal], fmt: formats.Format) -> Outcome:
+    """A named query evaluated as /sparql evaluates a query: in an evaluator process, under the
+    time limit (query_timeout: 503 with a message), its rows cut at max_rows."""
+    settings = _state().settings
+    substitutions = tuple((variable.value, term) for variable, term in bindings.items())
+    outcome = evaluate(Job(query=named.sparql, format_name=fmt.name, max_rows=settings.max_rows, substitutions=substitutions))
+    if outcome.kind != "select":
+        raise InputError(f"query {named.name!r} is not a SELECT query")
+    return outcome
+
+
+def _solutions(outcome: Outcome) -> ox.QuerySolutions:
+    return ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)  # type: ignore[return-value]
 
 
 def _wanted_format() -> str:
@@ -182,12 +201,16 @@ def compare() -> str:
         variables: list[str] = []
         rows: list[list[Any]] = []
         labels: dict[str, str] = {}
+        truncated = False
         for values in runs:
-            result = named.run(store, values, base_iri=settings.base_iri)
+            outcome = _evaluated(named, named.bindings(values, settings.base_iri), formats.RESULTS_JSON)
+            result = _solutions(outcome)
+            truncated = truncated or outcome.truncated
             variables = [v.value for v in result.variables]
             rows += [[_cell(solution[v], iris, ui, labels) for v in variables] for solution in result]
         link = request.script_root + f"/queries/{name}" + ("?" + urlencode(pair) if pair else "")
-        sections.append({"query": named, "variables": variables, "rows": rows, "link": link})
+        sections.append({"query": named, "variables": variables, "rows": rows, "link": link, "truncated": truncated})
     return render_template(
-        "compare.html", ui=ui, municipalities=municipalities, chosen=chosen, sections=sections, root=request.script_root
+        "compare.html", ui=ui, municipalities=municipalities, chosen=chosen, sections=sections, max_rows=settings.max_rows,
+        root=request.script_root,
     )

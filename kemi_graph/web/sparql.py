@@ -232,21 +232,7 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
         default_graph=tuple(default_graph) if dataset_given else None,
         named_graphs=tuple(named_graphs) if dataset_given else None,
     )
-    try:
-        outcome = web.pool.run(job)
-    except QueryTimeout as error:
-        raise ServiceUnavailable(
-            f"The query ran longer than the time limit of {settings.query_timeout:g} s and was stopped "
-            "(query_timeout). Narrow it down, e.g. with LIMIT or more specific patterns."
-        ) from error
-    except EvaluatorFailed as error:
-        raise InternalServerError("the query evaluation process stopped unexpectedly") from error
-    if outcome.status == "syntax":
-        raise BadRequest(f"Malformed query: {outcome.message}")
-    if outcome.status == "error":
-        if info.services:
-            raise BadGateway(f"A SERVICE call failed: {outcome.message}")
-        raise InternalServerError(f"The query could not be evaluated: {outcome.message}")
+    outcome = evaluate(job, calls_services=bool(info.services))
 
     if html:
         response = Response(_render_results(query, params, outcome), content_type=formats.HTML.content_type)
@@ -260,6 +246,27 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
     if key is not None and outcome.kind == info.kind:  # a wrong guess of the form is not kept
         web.response_cache.put(key, CachedResponse(response.get_data(), response.content_type, outcome.truncated))
     return _tagged(response, etag)
+
+
+def evaluate(job: Job, calls_services: bool = False) -> Outcome:
+    """Run ``job`` in an evaluator process under the time limit; failures become HTTP errors with a message."""
+    web = state()
+    try:
+        outcome = web.pool.run(job)
+    except QueryTimeout as error:
+        raise ServiceUnavailable(
+            f"The query ran longer than the time limit of {web.settings.query_timeout:g} s and was stopped "
+            "(query_timeout). Narrow it down, e.g. with LIMIT, more specific patterns or parameters."
+        ) from error
+    except EvaluatorFailed as error:
+        raise InternalServerError("the query evaluation process stopped unexpectedly") from error
+    if outcome.status == "syntax":
+        raise BadRequest(f"Malformed query: {outcome.message}")
+    if outcome.status == "error":
+        if calls_services:
+            raise BadGateway(f"A SERVICE call failed: {outcome.message}")
+        raise InternalServerError(f"The query could not be evaluated: {outcome.message}")
+    return outcome
 
 
 def _cached_response(cached: CachedResponse, settings: Settings) -> Response:

@@ -17,10 +17,12 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, URIRef
 
+from kemi_graph.build import reuse
 from kemi_graph.build.load import ProjectGraphs, new_graph, ntriples, union_of
 from kemi_graph.errors import InputError, ValidationFailed
 from kemi_graph.namespaces import Iris
@@ -94,19 +96,64 @@ def _run(function: Callable[[Any], Any], jobs: list[Any], wanted: int) -> Iterat
         yield from pool.map(function, jobs, chunksize=1)
 
 
+@dataclass
+class PassOutput:
+    """The per-municipality pass over a project: derived graphs, and the results to keep for the next build."""
+
+    graphs: dict[URIRef, bytes]  # {base}/graph/{m}/inferred and /suggested, N-Triples
+    results: dict[str, reuse.PassResult]  # by reuse key (kemi_graph/build/reuse.py)
+    reused: int  # municipalities whose result came from the earlier build
+
+
 def process_municipalities(
-    project: ProjectGraphs, iris: Iris, check: object, graphs: Mapping[URIRef, bytes], wanted_processes: int = 0
-) -> dict[URIRef, bytes]:
+    project: ProjectGraphs,
+    iris: Iris,
+    check: object,
+    graphs: Mapping[URIRef, bytes],
+    wanted_processes: int = 0,
+    earlier: Path | None = None,
+) -> PassOutput:
     """``{base}/graph/{m}/inferred`` and ``/suggested`` (N-Triples) for every municipality, each checked with SHACL.
 
     ``check(graph)`` validates one municipality's data (kemi_graph.build.validate.validate);
     ``graphs``: the project's named graphs as N-Triples (project.named_graphs), sent to the workers;
-    ``wanted_processes``: the pool size (Settings.build_processes; 0: one per CPU).
+    ``wanted_processes``: the pool size (Settings.build_processes; 0: one per CPU); ``earlier``:
+    the dist folder of the previous build, whose results are reused where their key matches.
     The TBox (ontology + SDG goals) is closed by owlrl once, here, and the term list lemmatised once,
     before the pool forks; each municipality then gets only the OWL 2 RL instance rules
     (kemi_graph/build/reason.py) and the term match (kemi_graph/build/suggest.py).
     Raises ValidationFailed, naming what does not conform, before anything is written.
     """
+    shared_key = reuse.shared_key(iris.base, check)
+    jobs, keys, results = [], [], {}
+    for strategy in project.strategies:
+        city = graphs[iris.municipality_graph(strategy.municipality, "city")]
+        interpretation = graphs[iris.municipality_graph(strategy.municipality, "interpretation")]
+        key = reuse.municipality_key(shared_key, strategy.municipality, city, interpretation)
+        keys.append(key)
+        found = reuse.read(earlier, key) if earlier is not None else None
+        if found is not None:
+            results[key] = found
+        else:
+            jobs.append((city, interpretation, strategy.municipality))
+    reused = len(results)
+    if jobs:
+        _prepare_pass(project, iris, check)
+        to_compute = [key for key in keys if key not in results]
+        for key, outcome in zip(to_compute, _run(_municipality_pass, jobs, wanted_processes)):
+            if not outcome.validation.conforms:
+                what = "the suggested SDG links do not" if outcome.suggestions_fail else "the data does not"
+                raise ValidationFailed(f"{what} conform to the SHACL shapes; nothing was published", outcome.validation.report())
+            results[key] = reuse.PassResult(outcome.inferred, outcome.suggested)
+    derived: dict[URIRef, bytes] = {}
+    for strategy, key in zip(project.strategies, keys):
+        derived[iris.municipality_graph(strategy.municipality, "inferred")] = results[key].inferred
+        derived[iris.municipality_graph(strategy.municipality, "suggested")] = results[key].suggested
+    return PassOutput(derived, results, reused)
+
+
+def _prepare_pass(project: ProjectGraphs, iris: Iris, check: object) -> None:
+    """What every worker reads, made once before the pool forks (the workers inherit it)."""
     from kemi_graph.build.reason import TBox
     from kemi_graph.build.suggest import load_terms
 
@@ -118,15 +165,3 @@ def process_municipalities(
         reasoning=union_of(project.ontology, project.sdg_goals),
     )
     _SHARED["tbox"] = TBox(_SHARED["reasoning"])
-    jobs = [
-        (graphs[iris.municipality_graph(s.municipality, "city")], graphs[iris.municipality_graph(s.municipality, "interpretation")], s.municipality)
-        for s in project.strategies
-    ]
-    derived: dict[URIRef, bytes] = {}
-    for strategy, outcome in zip(project.strategies, _run(_municipality_pass, jobs, wanted_processes)):
-        if not outcome.validation.conforms:
-            what = "the suggested SDG links do not" if outcome.suggestions_fail else "the data does not"
-            raise ValidationFailed(f"{what} conform to the SHACL shapes; nothing was published", outcome.validation.report())
-        derived[iris.municipality_graph(strategy.municipality, "inferred")] = outcome.inferred
-        derived[iris.municipality_graph(strategy.municipality, "suggested")] = outcome.suggested
-    return derived

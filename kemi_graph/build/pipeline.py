@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from kemi_graph import __version__, formats
+from kemi_graph.build import reuse
 from kemi_graph.build.load import load_project, ntriples, triple_count
 from kemi_graph.build.validate import validate
 from kemi_graph.config import Settings
@@ -56,13 +57,17 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         add_table_strategies(project, tables, iris)
         graphs = {name: ntriples(graph) for name, graph in project.named_graphs(iris).items()}
     with step("validate+reason+suggest"):  # per municipality, over the CPUs
-        graphs.update(process_municipalities(project, iris, validate, graphs, settings.build_processes))
+        passed = process_municipalities(project, iris, validate, graphs, settings.build_processes, earlier=settings.dist_dir)
+        graphs.update(passed.graphs)
+    if passed.reused:
+        log(f"(reused the previous build's results for {passed.reused} of {len(project.strategies)} municipalities: their inputs were unchanged)")
     del project  # from here on every graph is N-Triples bytes: the rdflib graphs were most of the memory
     imports = saved_imports(settings, iris)  # e.g. the UN SDG KOS of an earlier 'kemi-graph sdg import'
     graphs.update({name: ntriples(graph) for name, graph in imports.graphs.items()})
     with staged_dist(settings) as staging:
         imports.save(staging)
         tables.save(staging)
+        reuse.write(staging, passed.results)
         with step("store"):
             nquads = dataset_nquads(graphs)
             _write_store(staging / STORE_FOLDER, nquads)

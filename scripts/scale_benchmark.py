@@ -61,9 +61,9 @@ def table_rows(index: int, year: int) -> list[list[str]]:
     return rows
 
 
-def write_tables(folder: Path, n: int, years: list[int]) -> list[tuple[str, str, dict[int, Path]]]:
+def write_tables(folder: Path, n: int, years: list[int], first: int = 1) -> list[tuple[str, str, dict[int, Path]]]:
     made = []
-    for i in range(1, n + 1):
+    for i in range(first, n + 1):
         name, code = f"Testikunta {i:03d}", f"T{i:03d}"
         files = {}
         for year in years:
@@ -82,12 +82,27 @@ def peak_mib() -> float:
     return round(max(own, children) / 1024, 1)
 
 
-def run_one(n: int, years: list[int], work: Path, with_publication: bool = False) -> dict[str, object]:
+def import_tables(made: list[tuple[str, str, dict[int, Path]]], iris: object, saved: Path) -> None:
+    """Check every table as ``kemi-graph import`` does, then keep it where the build finds imported tables."""
+    from kemi_graph.importers.municipalities import MANIFEST, ImportedMunicipality, check_table
+    from kemi_graph.importers.table import municipality_slug
+
+    for name, code, files in made:
+        earlier = None
+        for year, path in sorted(files.items()):
+            check_table(path, iris, name=name, code=code, year=year, earlier=earlier)
+            earlier = ImportedMunicipality(municipality_slug(name), name, code, {**(earlier.files if earlier else {}), year: path})
+        folder = saved / municipality_slug(name)
+        folder.mkdir(parents=True)
+        for year, path in files.items():
+            shutil.copy2(path, folder / f"{year}.csv")
+        (folder / MANIFEST).write_text(json.dumps({"name": name, "code": code, "files": {str(y): f"{y}.csv" for y in files}}), encoding="utf-8")
+
+
+def run_one(n: int, years: list[int], work: Path, with_publication: bool = False, one_more: bool = False) -> dict[str, object]:
     from kemi_graph import queries
     from kemi_graph.build.pipeline import build
     from kemi_graph.config import Settings
-    from kemi_graph.importers.municipalities import MANIFEST, ImportedMunicipality, check_table
-    from kemi_graph.importers.table import municipality_slug
     from kemi_graph.namespaces import Iris
     from kemi_graph.store import build_info, open_read_only
 
@@ -100,16 +115,7 @@ def run_one(n: int, years: list[int], work: Path, with_publication: bool = False
 
     started = time.perf_counter()
     saved = work / "dist-imports" / "tables"
-    for name, code, files in made:
-        earlier = None
-        for year, path in sorted(files.items()):
-            check_table(path, iris, name=name, code=code, year=year, earlier=earlier)
-            earlier = ImportedMunicipality(municipality_slug(name), name, code, {**(earlier.files if earlier else {}), year: path})
-        folder = saved / municipality_slug(name)
-        folder.mkdir(parents=True)
-        for year, path in files.items():
-            shutil.copy2(path, folder / f"{year}.csv")
-        (folder / MANIFEST).write_text(json.dumps({"name": name, "code": code, "files": {str(y): f"{y}.csv" for y in files}}), encoding="utf-8")
+    import_tables(made, iris, saved)
     report["import_s"] = round(time.perf_counter() - started, 2)
     report["import_peak_mib"] = peak_mib()
 
@@ -142,6 +148,15 @@ def run_one(n: int, years: list[int], work: Path, with_publication: bool = False
         timings[name] = {"s": round(best or 0, 3), "rows": rows}
     report["queries"] = timings
     report["query_peak_mib"] = peak_mib()
+    if one_more:
+        # What a municipality's own 'kemi-graph import' costs once the N are built: check its
+        # table, then build again (the N unchanged municipalities' results are reused).
+        started = time.perf_counter()
+        import_tables(write_tables(work / "tables", n + 1, years, first=n + 1), iris, saved)
+        rebuilt = build(settings, log=lambda line: None, tables=TableImports.read(saved))
+        report["import_one_more_s"] = round(time.perf_counter() - started, 2)
+        report["import_one_more_steps"] = rebuilt.seconds
+        report["import_one_more_reused"] = rebuilt.reused
     return report
 
 
@@ -176,6 +191,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/kemi-graph-scale"))
     parser.add_argument("--with-publication-step", action="store_true", help="include the build's publication step (dumps, DCAT/VoID description)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: run one size
+    parser.add_argument("--one-more", action="store_true", help="then import one more municipality into the built N and time that (check + build)")
     parser.add_argument("--queries-only", type=Path, metavar="DIST", help="only time the comparison queries on this existing build (e.g. WORK/n308/dist)")
     parser.add_argument("--rounds", type=int, default=10, help="with --queries-only: rounds of the interleaved queries (default 10)")
     args = parser.parse_args()
@@ -184,11 +200,11 @@ def main() -> int:
         return 0
     years = [2023 + i for i in range(args.years)]
     if args.one is not None:
-        print(json.dumps(run_one(args.one, years, args.work / f"n{args.one}", args.with_publication_step)), flush=True)
+        print(json.dumps(run_one(args.one, years, args.work / f"n{args.one}", args.with_publication_step, args.one_more)), flush=True)
         return 0
     results = []
     for n in args.sizes:
-        extra = ["--with-publication-step"] if args.with_publication_step else []
+        extra = (["--with-publication-step"] if args.with_publication_step else []) + (["--one-more"] if args.one_more else [])
         out = subprocess.run([sys.executable, __file__, "--one", str(n), "--years", str(args.years), "--work", str(args.work), *extra],
                              capture_output=True, text=True, check=False)
         if out.returncode != 0:

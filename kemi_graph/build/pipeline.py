@@ -34,6 +34,7 @@ class BuildReport:
     version: str = ""
     graphs: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    reused: int = 0  # municipalities whose per-municipality results came from the previous build
 
 
 def build(settings: Settings, log: Log = print, tables: TableImports | None = None) -> BuildReport:
@@ -59,6 +60,7 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
     with step("validate+reason+suggest"):  # per municipality, over the CPUs
         passed = process_municipalities(project, iris, validate, graphs, settings.build_processes, earlier=settings.dist_dir)
         graphs.update(passed.graphs)
+    report.reused = passed.reused
     if passed.reused:
         log(f"(reused the previous build's results for {passed.reused} of {len(project.strategies)} municipalities: their inputs were unchanged)")
     del project  # from here on every graph is N-Triples bytes: the rdflib graphs were most of the memory

@@ -61,6 +61,17 @@ def built_app(built_settings: Settings) -> Iterator[Any]:
     application.extensions["kemi_graph"].pool.close()
 
 
+@pytest.fixture(scope="module")
+def app(built_app: Any) -> Any:
+    return built_app
+
+
+@pytest.fixture
+def client(built_app: Any) -> Any:
+    """A test client of the app over the session's build."""
+    return built_app.test_client()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(dist_dir=tmp_path / "dist")

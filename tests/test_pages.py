@@ -30,16 +30,6 @@ RDF_BY_ACCEPT = {
 CLASSES = ("StrategicGoal", "Objective", "Action", "Indicator", "Result", "Responsibility")
 
 
-@pytest.fixture(scope="module")
-def app(built_app: Any) -> Any:
-    return built_app
-
-
-@pytest.fixture
-def client(built_app: Any) -> Any:
-    return built_app.test_client()
-
-
 def _store(app: Any) -> ox.Store:
     return app.extensions["kemi_graph"].store
 

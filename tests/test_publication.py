@@ -41,16 +41,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def app(built_app: Any) -> Any:
-    return built_app
-
-
-@pytest.fixture
-def client(built_app: Any) -> Any:
-    return built_app.test_client()
-
-
-@pytest.fixture(scope="module")
 def void(app: Any) -> rdflib.Graph:
     response = app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"})
     assert response.status_code == 200

@@ -100,9 +100,4 @@ def test_publish_then_serve_over_the_endpoint_gives_the_same_rows(imported_setti
                                headers={"Accept": "application/sparql-results+json"}, timeout=30)
         assert int(sparql.json()["results"]["bindings"][0]["n"]["value"]) == sum(sent.values())
     finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)

@@ -481,11 +481,6 @@ def test_cli_runs_a_named_query_with_params(built_settings: Settings) -> None:
     assert "Free-text search over all elements / Vapaa tekstihaku kaikista osista" in listed.stdout
 
 
-@pytest.fixture(scope="module")
-def client(built_app: Any) -> Any:
-    return built_app.test_client()
-
-
 def test_web_lists_the_queries(client: Any) -> None:
     response = client.get("/queries")
     assert response.status_code == 200

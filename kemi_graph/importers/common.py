@@ -8,6 +8,7 @@ units, statuses, columns, OWL-Time periods and the PROV of the two graphs.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
@@ -46,6 +47,31 @@ class ConvertedStrategy:
     municipality: str
     city: Graph
     interpretation: Graph
+
+
+def add_source_location(
+    city: Graph,
+    node: URIRef,
+    location: URIRef,
+    *,
+    document: URIRef,
+    part: int,
+    column: URIRef,
+    line: int,
+    text: str,
+    more: Iterable[tuple[URIRef, object]] = (),
+) -> None:
+    """``node`` kg:sourceLocation ``location``, and where that is: the document, its part, column,
+    line and the text printed there; ``more``: further (predicate, value) pairs (row, sheet, cell, ...)."""
+    city.add((node, KG.sourceLocation, location))
+    city.add((location, RDF.type, KG.SourceLocation))
+    city.add((location, KG.sourceDocument, document))
+    city.add((location, KG.part, Literal(part)))
+    city.add((location, KG.column, column))
+    city.add((location, KG.line, Literal(line)))
+    city.add((location, KG.sourceText, Literal(text, lang="fi")))
+    for predicate, value in more:
+        city.add((location, predicate, value if isinstance(value, URIRef) else Literal(value)))
 
 
 def new_graph() -> Graph:

@@ -27,6 +27,7 @@ from kemi_graph.importers.common import (
     ConvertedStrategy,
     add_interval,
     add_provenance,
+    add_source_location,
     new_graph,
 )
 from kemi_graph.importers.source_text import COLUMN_ORDER, SourceText
@@ -130,17 +131,11 @@ class _Converter:
                 raise self._fail(f"{where}.source", "line (a number) is missing") from None
             text = self.source.cell(line, column, in_table_row="row" in source)
             printed.append(text)
-            location = URIRef(f"{node}/source/{index}")
-            self.city.add((node, KG.sourceLocation, location))
-            self.city.add((location, RDF.type, KG.SourceLocation))
-            self.city.add((location, KG.sourceDocument, self.source_doc))
-            self.city.add((location, KG.part, Literal(part)))
-            self.city.add((location, KG.column, COLUMNS[column] if column else KG.headingRow))
-            self.city.add((location, KG.line, Literal(line)))
-            self.city.add((location, KG.sourceText, Literal(text, lang="fi")))
-            for key, prop in (("row", KG.row), ("block", KG.block), ("sentence", KG.sentence)):
-                if key in source:
-                    self.city.add((location, prop, Literal(int(source[key]))))
+            add_source_location(
+                self.city, node, URIRef(f"{node}/source/{index}"), document=self.source_doc, part=part,
+                column=COLUMNS[column] if column else KG.headingRow, line=line, text=text,
+                more=[(prop, int(source[key])) for key, prop in (("row", KG.row), ("block", KG.block), ("sentence", KG.sentence)) if key in source],
+            )
         if verbatim is not None and verbatim not in "\n".join(printed):
             raise self._fail(where, f"its text {verbatim!r} is not printed at the cited line(s): {printed!r}")
 
@@ -245,17 +240,11 @@ class _Converter:
             raise self._fail(where, "source (where the icon is printed) is missing")
         line = int(source["line"])
         text = self.source.cell(line, "sdg", in_table_row="row" in source)
-        location = URIRef(f"{node}/source/sdg-{number}")
-        self.city.add((node, KG.sourceLocation, location))
-        self.city.add((location, RDF.type, KG.SourceLocation))
-        self.city.add((location, KG.sourceDocument, self.source_doc))
-        self.city.add((location, KG.part, Literal(part)))
-        self.city.add((location, KG.column, KG.sdgColumn))
-        self.city.add((location, KG.line, Literal(line)))
-        self.city.add((location, KG.sourceText, Literal(text, lang="fi")))
-        self.city.add((location, DCTERMS.subject, goal_iri))
-        if "row" in source:
-            self.city.add((location, KG.row, Literal(int(source["row"]))))
+        add_source_location(
+            self.city, node, URIRef(f"{node}/source/sdg-{number}"), document=self.source_doc, part=part,
+            column=KG.sdgColumn, line=line, text=text,
+            more=[(DCTERMS.subject, goal_iri)] + ([(KG.row, int(source["row"]))] if "row" in source else []),
+        )
 
     def _element(self, kind: str, cls: URIRef, part: int, item: Mapping[str, Any], where: str) -> URIRef:
         node = self._el(kind, self._slug(item, "id", where=where))

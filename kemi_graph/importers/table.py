@@ -44,6 +44,7 @@ from kemi_graph.importers.common import (
     ConvertedStrategy,
     add_interval,
     add_provenance,
+    add_source_location,
     new_graph,
 )
 from kemi_graph.namespaces import KG, ORG, SDG, Iris
@@ -474,20 +475,15 @@ class _TableConverter:
         index = 1
         while (location := URIRef(f"{node}/source/{self.doc_slug}" + (f"-{index}" if index > 1 else ""))) and (location, RDF.type, None) in self.city:
             index += 1
-        city = self.city
-        city.add((node, KG.sourceLocation, location))
-        city.add((location, RDF.type, KG.SourceLocation))
-        city.add((location, KG.sourceDocument, self.source))
-        city.add((location, KG.part, Literal(part)))
-        city.add((location, KG.column, COLUMNS[kind] if kind else KG.headingRow))
-        city.add((location, KG.line, Literal(row.number)))
-        city.add((location, KG.row, Literal(row.number)))
-        city.add((location, KG.sheet, Literal(row.sheet)))
+        more: list[tuple[URIRef, object]] = [(KG.row, row.number), (KG.sheet, row.sheet)]
         if column is not None:
-            city.add((location, KG.cell, Literal(f"{column_letter(column)}{row.number}")))
-        city.add((location, KG.sourceText, Literal(text, lang="fi")))
+            more.append((KG.cell, f"{column_letter(column)}{row.number}"))
         if sentence is not None:
-            city.add((location, KG.sentence, Literal(sentence)))
+            more.append((KG.sentence, sentence))
+        add_source_location(
+            self.city, node, location, document=self.source, part=part,
+            column=COLUMNS[kind] if kind else KG.headingRow, line=row.number, text=text, more=more,
+        )
         return location
 
     def _text(self, node: URIRef, cls: URIRef, text: str) -> None:
@@ -515,18 +511,11 @@ class _TableConverter:
         for code in sdg_mentions(text, _where(self.path, row, column, "sdg")):
             link = SDG[code]
             self.city.add((node, KG.sdg, link))
-            location = URIRef(f"{node}/source/{self.doc_slug}-sdg-{code}")
-            self.city.add((node, KG.sourceLocation, location))
-            self.city.add((location, RDF.type, KG.SourceLocation))
-            self.city.add((location, KG.sourceDocument, self.source))
-            self.city.add((location, KG.part, Literal(part)))
-            self.city.add((location, KG.column, KG.sdgColumn))
-            self.city.add((location, KG.line, Literal(row.number)))
-            self.city.add((location, KG.row, Literal(row.number)))
-            self.city.add((location, KG.sheet, Literal(row.sheet)))
-            self.city.add((location, KG.cell, Literal(f"{column_letter(column)}{row.number}")))
-            self.city.add((location, KG.sourceText, Literal(text, lang="fi")))
-            self.city.add((location, DCTERMS.subject, link))
+            add_source_location(
+                self.city, node, URIRef(f"{node}/source/{self.doc_slug}-sdg-{code}"), document=self.source, part=part,
+                column=KG.sdgColumn, line=row.number, text=text,
+                more=[(KG.row, row.number), (KG.sheet, row.sheet), (KG.cell, f"{column_letter(column)}{row.number}"), (DCTERMS.subject, link)],
+            )
 
     def _objective(self, goal: URIRef, part: int, goal_text: str, objective: _Objective) -> None:
         row, cells = objective.row, objective.cells

@@ -4,7 +4,8 @@
   graph of the built store to the server: with SPARQL Update (``DROP SILENT GRAPH <g> ; INSERT
   DATA { GRAPH <g> { ... } }`` as one request, one transaction) or, given ``--graph-store``,
   with the Graph Store Protocol (``PUT ?graph=<g>``, N-Triples). Either way each graph is
-  replaced atomically: a reader sees the old graph or the new one, never a mix.
+  replaced atomically: a reader sees the old graph or the new one, never a mix. A last update
+  empties the server's graphs under ``{base}/graph/`` that the build no longer has.
 - :class:`RemoteStore` answers the part of pyoxigraph's ``Store`` interface the web layer uses
   (``query``, ``named_graphs``, ``quads_for_pattern``) by the SPARQL 1.1 Protocol, and returns
   the same types (``QuerySolutions``/``QueryBoolean`` via ``pyoxigraph.parse_query_results``;

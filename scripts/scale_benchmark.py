@@ -125,7 +125,7 @@ def run_one(n: int, years: list[int], work: Path, with_publication: bool = False
         # Without --with-publication-step the publication step (kemi_graph/publish) is left out.
         import kemi_graph.publish.build_step as build_step
 
-        build_step.publish_build = lambda staging, nquads, settings: {}
+        build_step.publish_build = lambda staging, quads, settings: {}
     started = time.perf_counter()
     steps: dict[str, float] = build(settings, log=lambda line: None, tables=TableImports.read(saved)).seconds
     report["build_s"] = round(time.perf_counter() - started, 2)

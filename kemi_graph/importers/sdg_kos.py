@@ -198,7 +198,8 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
     for stale in ("dataset.nq", "dataset.trig"):
         (dist / stale).unlink(missing_ok=True)
     shutil.rmtree(dist / "graphs", ignore_errors=True)
-    info["version"] = write_plain_dumps(dist, dataset_nquads(graphs))
+    nquads = dataset_nquads(graphs)
+    info["version"] = write_plain_dumps(dist, nquads, list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
     info["graphs"] = {str(g): triple_count(data) for g, data in graphs.items()}
     info.setdefault("imports", {})[KOS_NAME] = manifest
     (dist / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

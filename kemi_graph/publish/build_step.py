@@ -9,6 +9,7 @@ graphs before it is added.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,12 +34,12 @@ DESCRIPTION_FILE = "void.ttl"
 STORE_FOLDER = "store"
 
 
-def publish_build(staging: Path, nquads: bytes, settings: Settings) -> dict[str, int]:
+def publish_build(staging: Path, dataset: Iterable[ox.Quad], settings: Settings) -> dict[str, int]:
     """Write the publication into ``staging`` and the description into its store; returns {description graph IRI: triples}.
 
-    ``nquads``: the build's dataset, as the store was loaded with it.
+    ``dataset``: the build's quads, as the store was loaded with them.
     """
-    quads = stable_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    quads = stable_quads(dataset)
     downloads: list[Download] = write_dumps(staging, quads, table_exports(quads, settings))
     per_graph = {name: len(graph_quads) for name, graph_quads in by_graph(quads).items()}
     plain = [("dataset.nq", formats.N_QUADS, len(quads), None), ("dataset.trig", formats.TRIG, len(quads), None)]

@@ -101,7 +101,7 @@ def stable_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     blank = [q for q in unique if _has_blank_node(q)]
     if blank:
         # RDFC-1.0 labels depend only on the quads that mention a blank node, so only those are
-        # canonicalised (at 100 municipalities: 5 quads instead of 870 000, 19 s less).
+        # canonicalised (at 100 municipalities: 5 quads of 867 000; the whole step 24 s -> 12 s).
         dataset = ox.Dataset(blank)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         unique.difference_update(blank)

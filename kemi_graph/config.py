@@ -35,6 +35,16 @@ class Settings:
     releases_dir: Path = Path("releases")
     response_cache_bytes: int = 64_000_000
     build_processes: int = 0  # 0: one per CPU
+    # Serving under hostile load (docs/web.md, "Serving"): per worker process unless said otherwise.
+    threads: int = 16  # request threads; a request reaches one only when fully read
+    evaluators: int = 2  # queries evaluated at once
+    query_queue: int = 8  # queries that may wait for an evaluator; more get 503 at once
+    evaluator_memory: int = 512_000_000  # bytes an evaluator may allocate beyond its idle size
+    max_response_bytes: int = 32_000_000  # largest serialised answer
+    max_request_line: int = 16_384  # bytes of method, path and query string (GET); longer: 414
+    read_timeout: float = 10.0  # seconds from a request's first byte to its last
+    keep_alive: float = 5.0  # seconds an idle connection stays open
+    max_connections: int = 1_000  # open connections; further clients wait in the listen backlog
 
     def __post_init__(self) -> None:
         base = urlsplit(self.base_iri)
@@ -42,11 +52,15 @@ class Settings:
             raise ConfigError(f"base_iri: {self.base_iri!r} is not an absolute http(s) IRI without query or fragment")
         if self.base_iri.endswith("/"):
             raise ConfigError(f"base_iri: {self.base_iri!r} must not end with '/'")
-        for name in ("port", "workers", "max_rows", "max_request_bytes", "build_processes"):
-            if getattr(self, name) < (0 if name in ("port", "build_processes") else 1):
+        for name in (
+            "port", "workers", "max_rows", "max_request_bytes", "build_processes", "threads", "evaluators",
+            "query_queue", "evaluator_memory", "max_response_bytes", "max_request_line", "max_connections",
+        ):
+            if getattr(self, name) < (0 if name in ("port", "build_processes", "query_queue") else 1):
                 raise ConfigError(f"{name}: {getattr(self, name)} is out of range")
-        if self.query_timeout <= 0:
-            raise ConfigError(f"query_timeout: {self.query_timeout} must be a positive number of seconds")
+        for name in ("query_timeout", "read_timeout", "keep_alive"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name}: {getattr(self, name)} must be a positive number of seconds")
 
     @property
     def store_dir(self) -> Path:

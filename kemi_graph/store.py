@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from kemi_graph.config import Settings
 from kemi_graph.errors import QueryError, StoreNotBuilt
+from kemi_graph.query_text import checked, dataset_arguments
 
 BUILD_INFO = "build-info.json"
 STORE_FOLDER = "store"
@@ -49,15 +50,17 @@ def run_query(
     default_graph: list[ox.NamedNode | ox.DefaultGraph] | None = None,
     named_graphs: list[ox.NamedNode] | None = None,
 ) -> QueryResult:
-    """Run a SPARQL query; without an explicit dataset the default graph is the union of all graphs."""
+    """Run a SPARQL query under SPARQL 1.1 dataset semantics: the given dataset, else the query's
+    FROM / FROM NAMED, else the union of all graphs as the default graph. A query nested too
+    deeply for the parser is refused (QueryError) before it is parsed."""
+    info = checked(sparql)
+    dataset: dict[str, object] = (
+        {"default_graph": default_graph, "named_graphs": named_graphs}
+        if default_graph is not None or named_graphs is not None
+        else dataset_arguments(info)
+    )
     try:
-        return store.query(
-            sparql,
-            use_default_graph_as_union=default_graph is None,
-            default_graph=default_graph,
-            named_graphs=named_graphs,
-            substitutions=dict(substitutions) if substitutions else None,
-        )
+        return store.query(sparql, substitutions=dict(substitutions) if substitutions else None, **dataset)  # type: ignore[arg-type]
     except SyntaxError as error:
         raise QueryError(str(error)) from error
 

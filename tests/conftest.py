@@ -58,7 +58,7 @@ def built_app(built_settings: Settings) -> Iterator[Any]:
     application = create_app(built_settings)
     application.testing = True
     yield application
-    application.extensions["kemi_graph"].pool.close()
+    application.extensions["kemi_graph"].close()
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def make_app(settings: Settings) -> Iterator[Callable[..., Any]]:
 
     yield make
     for app in apps:
-        app.extensions["kemi_graph"].pool.close()
+        app.extensions["kemi_graph"].close()
 
 
 @dataclass

@@ -31,7 +31,7 @@ CLASSES = ("StrategicGoal", "Objective", "Action", "Indicator", "Result", "Respo
 
 
 def _store(app: Any) -> ox.Store:
-    return app.extensions["kemi_graph"].store
+    return app.extensions["kemi_graph"].current().store
 
 
 def _resources_of(app: Any, cls: str, n: int = 2) -> list[str]:

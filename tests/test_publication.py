@@ -329,7 +329,7 @@ def test_sitemap_lists_every_resource_page(client: Any, app: Any) -> None:
     assert response.status_code == 200 and response.mimetype == "application/xml"
     locs = [e.text for e in ET.fromstring(response.data).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     paths = {loc.removeprefix("http://localhost") for loc in locs}
-    store = app.extensions["kemi_graph"].store
+    store = app.extensions["kemi_graph"].current().store
     subjects = {r["s"].value for r in store.query(f'SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{BASE}/id/")) }}')}
     assert {s[len(BASE):] for s in subjects} <= paths
     assert {"/", "/ontology", "/downloads/", GOAL, "/sdg/3", "/graph/kemi/city"} <= paths

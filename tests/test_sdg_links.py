@@ -393,4 +393,4 @@ def test_the_sdg_3_page_lists_kemi_elements_stated_inherited_and_suggested_apart
         assert target.status_code == 200
         assert "reduce by one third premature mortality" in target.get_data(as_text=True)
     finally:
-        app.extensions["kemi_graph"].pool.close()
+        app.extensions["kemi_graph"].close()

@@ -25,13 +25,13 @@ class _CountingPool:
     """Wraps an app's query pool and counts the queries it evaluates."""
 
     def __init__(self, app: Any) -> None:
-        self.pool = app.extensions["kemi_graph"].pool
+        self.pool = app.extensions["kemi_graph"].current().pool
         self.runs = 0
         original = self.pool.run
 
-        def run(job: Any) -> Any:
+        def run(job: Any, deadline: float | None = None) -> Any:
             self.runs += 1
-            return original(job)
+            return original(job, deadline)
 
         self.pool.run = run
 
@@ -57,7 +57,7 @@ def test_if_none_match_with_the_current_etag_is_a_304_without_evaluation(app: An
     client = app.test_client()
     etag = client.get("/sparql", query_string={"query": SELECT}).headers["ETag"]
     counter = _CountingPool(app)
-    app.extensions["kemi_graph"].response_cache.clear()
+    app.extensions["kemi_graph"].current().response_cache.clear()
     response = client.get("/sparql", query_string={"query": SELECT}, headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert response.data == b""
@@ -143,13 +143,13 @@ def test_a_given_dataset_version_is_in_the_app_state_and_the_pages_etags(setting
 
     app = create_app(settings, _store(), dataset_version="v1-given")
     try:
-        assert app.extensions["kemi_graph"].dataset_version == "v1-given"
+        assert app.extensions["kemi_graph"].current().dataset_version == "v1-given"
         with app.test_request_context("/"):
             from kemi_graph.web import pages
 
             assert pages.dataset_version() == "v1-given"
     finally:
-        app.extensions["kemi_graph"].pool.close()
+        app.extensions["kemi_graph"].close()
 
 
 def test_the_built_store_has_the_builds_version(built_settings: Settings) -> None:
@@ -158,9 +158,9 @@ def test_the_built_store_has_the_builds_version(built_settings: Settings) -> Non
 
     app = create_app(built_settings)
     try:
-        assert app.extensions["kemi_graph"].dataset_version == build_info(built_settings)["version"]
+        assert app.extensions["kemi_graph"].current().dataset_version == build_info(built_settings)["version"]
     finally:
-        app.extensions["kemi_graph"].pool.close()
+        app.extensions["kemi_graph"].close()
 
 
 def test_the_version_of_data_files_follows_their_bytes_and_graphs(tmp_path: Path) -> None:

@@ -284,9 +284,10 @@ def test_a_body_over_max_request_bytes_is_a_413(client: Any) -> None:
     assert b"max_request_bytes" in response.data
 
 
-def test_a_query_string_over_max_request_bytes_is_a_413(client: Any) -> None:
-    response = client.get("/sparql", query_string={"query": "ASK {}" + " " * 3_000})
-    assert response.status_code == 413
+def test_a_request_line_over_max_request_line_is_a_414_that_points_at_post(client: Any) -> None:
+    response = client.get("/sparql", query_string={"query": "ASK {}" + " " * 20_000})
+    assert response.status_code == 414
+    assert b"max_request_line" in response.data and b"POST" in response.data
 
 
 # -- CORS -----------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import time
 
 import pyoxigraph as ox
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_cors import CORS
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, RequestURITooLarge
 
 from kemi_graph import resources
 from kemi_graph.config import Settings
@@ -23,6 +24,7 @@ from kemi_graph.errors import InputError, KemiGraphError, QueryError, StoreNotBu
 from kemi_graph.store import BUILD_INFO, build_info, open_read_only
 from kemi_graph.web import pages, publication, queries_pages, sparql
 from kemi_graph.web.evaluator import QueryPool
+from kemi_graph.web.live import Live, Snapshot, open_snapshot_or_dist
 from kemi_graph.web.response_cache import ResponseCache
 from kemi_graph.web.service_description import ServiceDescription
 
@@ -42,22 +44,14 @@ def create_app(settings: Settings, store: ox.Store | None = None, dataset_versio
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
 
     if store is None:
-        store = open_read_only(settings)
-        open_store = functools.partial(open_read_only, settings)
-        version = dataset_version or str(build_info(settings)["version"])
+        open_read_only(settings)  # fails now, with the message, when nothing is built
+        live = Live(settings, functools.partial(_generation, settings), follow=True)
     else:
         given = store
-        open_store = lambda: given  # noqa: E731 - the evaluator inherits the store by fork
         version = dataset_version or version_of(settings, store)
-
-    app.extensions[sparql.STATE_KEY] = sparql.WebState(
-        settings=settings,
-        store=store,
-        pool=QueryPool(open_store, timeout=settings.query_timeout),
-        service_description=ServiceDescription(store, settings.base_iri, federation=bool(settings.service_allow_list)),
-        dataset_version=version,
-        response_cache=ResponseCache(settings.response_cache_bytes),
-    )
+        # The evaluators inherit a given store by fork; it never changes under the server.
+        live = Live(settings, lambda _: _generation(settings, None, given, version), follow=False)
+    app.extensions[sparql.STATE_KEY] = live
     # CORS for reads: every route here only reads (a SPARQL query by POST included).
     CORS(
         app,
@@ -67,13 +61,43 @@ def create_app(settings: Settings, store: ox.Store | None = None, dataset_versio
         allow_headers=["Accept", "Content-Type"],
         expose_headers=[sparql.TRUNCATED_HEADER, "ETag"],
     )
-    app.before_request(functools.partial(_limit_request_size, settings.max_request_bytes))
+    app.before_request(functools.partial(_admit_request, settings))
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(queries_pages.bp)
     app.register_blueprint(publication.bp)
     _register_error_handlers(app)
     return app
+
+
+def _generation(
+    settings: Settings, snapshot: Snapshot | None, store: ox.Store | None = None, version: str | None = None
+) -> sparql.WebState:
+    """One generation of served data: the given store, or the built store (its snapshot)."""
+    built = None
+    if store is None:
+        open_store = open_snapshot_or_dist(settings, snapshot)
+        info = snapshot.info if snapshot is not None else build_info(settings)
+        store, version, built = open_store(), str(info["version"]), info.get("built")
+    else:
+        given = store
+        open_store = lambda: given  # noqa: E731
+    assert version is not None
+    return sparql.WebState(
+        settings=settings,
+        store=store,
+        pool=QueryPool(
+            open_store,
+            timeout=settings.query_timeout,
+            size=settings.evaluators,
+            queue=settings.query_queue,
+            memory=settings.evaluator_memory,
+        ),
+        service_description=ServiceDescription(store, settings.base_iri, federation=bool(settings.service_allow_list)),
+        dataset_version=version,
+        response_cache=ResponseCache(settings.response_cache_bytes),
+        built=str(built) if built else None,
+    )
 
 
 def version_of(settings: Settings, store: ox.Store) -> str:
@@ -98,12 +122,18 @@ def version_of(settings: Settings, store: ox.Store) -> str:
     return digest.hexdigest()
 
 
-def _limit_request_size(limit: int) -> None:
-    if len(request.query_string) > limit:
-        raise RequestEntityTooLarge(
-            f"the request's query string is {len(request.query_string)} bytes; the limit is {limit} "
-            "(max_request_bytes): send long queries by POST, within the limit"
+def _admit_request(settings: Settings) -> None:
+    """Note when the request reached the app (its query's deadline counts from here) and refuse
+    a request line or body over the limits before anything reads them."""
+    g.kemi_graph_started = time.monotonic()
+    line = len(request.method) + len(request.full_path if request.query_string else request.path) + len("HTTP/1.1") + 2
+    if line > settings.max_request_line:
+        raise RequestURITooLarge(
+            f"the request line is {line} bytes; the limit is {settings.max_request_line} (max_request_line): "
+            "send a long SPARQL query by POST (Content-Type application/sparql-query or a form), "
+            f"up to {settings.max_request_bytes} bytes"
         )
+    limit = settings.max_request_bytes
     if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge(
             f"the request body is {request.content_length} bytes; the limit is {limit} (max_request_bytes)"
@@ -121,7 +151,7 @@ def _plain(code: int, message: str, response: Response | None = None) -> Respons
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
-        if error.code is not None and error.code >= 500:
+        if error.code is not None and error.code >= 500 and error.code != 503:  # 503s are load, not faults
             log.error("%s: %s", error.name, error.description)
         if error.code == 413 and error.description == RequestEntityTooLarge.description:
             error.description = f"the request is larger than the limit of {app.extensions[sparql.STATE_KEY].settings.max_request_bytes} bytes (max_request_bytes)"

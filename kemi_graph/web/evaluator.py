@@ -10,6 +10,14 @@ is opened read-only by each evaluator through ``open_store``.
 Evaluators serialise in the requested format and cut results at ``max_rows``: SELECT results
 are streamed into TSV (one solution per line) by pyoxigraph and cut at a line boundary, then
 re-parsed and written in the requested format; CONSTRUCT/DESCRIBE triples are cut by count.
+Every answer is written into a sink that refuses more than ``max_bytes`` (``too_large``), so a
+small query cannot make a huge answer in any format.
+
+Capacity is bounded (admission control): at most ``size`` queries run at once, at most
+``queue`` more wait for one of them to finish, and nobody waits past the request's deadline
+(:class:`Busy`, answered 503 with Retry-After). Each evaluator may allocate ``memory`` bytes
+beyond what it held when it became ready (``RLIMIT_AS``); one that needs more dies and is
+replaced (:class:`EvaluatorFailed` says so).
 
 A pool belongs to one process: after a fork (gunicorn forks its workers from the master)
 the child's pool forgets the evaluators it inherited and starts its own.
@@ -22,8 +30,10 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import resource
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -31,7 +41,9 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from kemi_graph import formats
+from kemi_graph.errors import QueryError
 from kemi_graph.namespaces import PREFIXES
+from kemi_graph.query_text import checked, dataset_arguments
 
 _FORK = multiprocessing.get_context("fork")
 _PARENT_CHECK_SECONDS = 1.0
@@ -45,6 +57,7 @@ class Job:
     query: str
     format_name: str | None
     max_rows: int
+    max_bytes: int = 32_000_000
     base_iri: str | None = None
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
@@ -53,7 +66,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    """``status`` is ``ok``, ``syntax`` (the parser's message in ``message``) or ``error``."""
+    """``status`` is ``ok``, ``syntax`` (the parser's message in ``message``), ``too_large`` (the
+    answer passed ``max_bytes``), ``memory`` (the evaluator's memory cap was reached) or ``error``."""
 
     status: str
     kind: str = ""  # "select" (SELECT/ASK) or "graph" (CONSTRUCT/DESCRIBE)
@@ -67,8 +81,20 @@ class QueryTimeout(Exception):
     """The evaluator did not answer in time and was stopped."""
 
 
+class Busy(Exception):
+    """No evaluator became free before the deadline (``queue_full``: none could even wait)."""
+
+    def __init__(self, queue_full: bool) -> None:
+        super().__init__("queue full" if queue_full else "no evaluator free in time")
+        self.queue_full = queue_full
+
+
 class EvaluatorFailed(Exception):
-    """The evaluator process died while running a query."""
+    """The evaluator process died while running a query; ``signal`` is what killed it, if known."""
+
+    def __init__(self, message: str, signal_number: int | None = None) -> None:
+        super().__init__(message)
+        self.signal = signal_number
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,32 +103,39 @@ class EvaluatorFailed(Exception):
 
 def execute(store: ox.Store, job: Job) -> Outcome:
     """Run ``job`` on ``store`` and serialise its result; never raises for a bad query."""
-    dataset_given = job.default_graph is not None or job.named_graphs is not None
+    try:
+        info = checked(job.query)
+    except QueryError as error:
+        return Outcome("syntax", message=str(error))
+    dataset = dataset_arguments(info, list(job.default_graph or ()), list(job.named_graphs or ()))
     try:
         result = store.query(
             job.query,
             base_iri=job.base_iri,
-            use_default_graph_as_union=not dataset_given,
-            default_graph=[ox.NamedNode(iri) for iri in job.default_graph or ()] if dataset_given else None,
-            named_graphs=[ox.NamedNode(iri) for iri in job.named_graphs or ()] if dataset_given else None,
             substitutions={ox.Variable(name): term for name, term in job.substitutions} or None,
+            **dataset,  # type: ignore[arg-type]
         )
         if isinstance(result, ox.QueryBoolean):
             fmt = _format_for(job.format_name, formats.QUERY_RESULTS)
             return Outcome("ok", "select", fmt.name, result.serialize(format=fmt.results))
         if isinstance(result, ox.QuerySolutions):
             fmt = _format_for(job.format_name, formats.QUERY_RESULTS)
-            body, truncated = _serialize_solutions(result, fmt, job.max_rows)
+            body, truncated = _serialize_solutions(result, fmt, job.max_rows, job.max_bytes)
             return Outcome("ok", "select", fmt.name, body, truncated)
         fmt = _format_for(job.format_name, formats.RDF)
         triples = list(itertools.islice(result, job.max_rows + 1))
         truncated = len(triples) > job.max_rows
         prefixes = PREFIXES if fmt.name in formats.PREFIX_FORMATS else None
-        body = ox.serialize(triples[: job.max_rows], format=fmt.rdf, prefixes=prefixes)
-        return Outcome("ok", "graph", fmt.name, body, truncated)
+        sink = _CappedSink(job.max_bytes)
+        ox.serialize(triples[: job.max_rows], sink, format=fmt.rdf, prefixes=prefixes)
+        return Outcome("ok", "graph", fmt.name, sink.getvalue(), truncated)
     except SyntaxError as error:
         return Outcome("syntax", message=str(error))
-    except (OSError, ValueError) as error:  # evaluation errors, e.g. a SERVICE call that failed
+    except _TooLarge:
+        return Outcome("too_large", message=f"the answer is larger than {job.max_bytes} bytes")
+    except MemoryError:
+        return Outcome("memory", message="the evaluation needed more memory than an evaluator may use")
+    except (OSError, ValueError, RuntimeError) as error:  # evaluation errors: a failed SERVICE call, an unknown function
         return Outcome("error", message=str(error))
 
 
@@ -115,12 +148,41 @@ class _RowsCut(Exception):
     pass
 
 
-class _TsvCutter(io.RawIOBase):
-    """A sink that keeps a TSV stream up to ``max_rows`` solutions (plus the header line)."""
+class _TooLarge(Exception):
+    pass
 
-    def __init__(self, max_rows: int) -> None:
+
+class _CappedSink(io.RawIOBase):
+    """An in-memory output that refuses to grow past ``limit`` bytes (raises :class:`_TooLarge`)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _TooLarge()
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+class _TsvCutter(io.RawIOBase):
+    """A sink that keeps a TSV stream up to ``max_rows`` solutions (plus the header line) and
+    ``max_bytes`` bytes."""
+
+    def __init__(self, max_rows: int, max_bytes: int) -> None:
         super().__init__()
         self.lines_left = max_rows + 1
+        self.bytes_left = max_bytes
         self.chunks: list[bytes] = []
         self.truncated = False
 
@@ -144,6 +206,9 @@ class _TsvCutter(io.RawIOBase):
                 break
             end = newline + 1
             self.lines_left -= 1
+        self.bytes_left -= end
+        if self.bytes_left < 0:
+            raise _TooLarge()
         self.chunks.append(data[:end])
         if self.lines_left == 0 and end < len(data):
             self.truncated = True
@@ -151,8 +216,10 @@ class _TsvCutter(io.RawIOBase):
         return len(data)
 
 
-def _serialize_solutions(solutions: ox.QuerySolutions, fmt: formats.Format, max_rows: int) -> tuple[bytes, bool]:
-    cutter = _TsvCutter(max_rows)
+def _serialize_solutions(
+    solutions: ox.QuerySolutions, fmt: formats.Format, max_rows: int, max_bytes: int
+) -> tuple[bytes, bool]:
+    cutter = _TsvCutter(max_rows, max_bytes)
     try:
         solutions.serialize(cutter, format=ox.QueryResultsFormat.TSV)
     except _RowsCut:
@@ -161,23 +228,31 @@ def _serialize_solutions(solutions: ox.QuerySolutions, fmt: formats.Format, max_
     if fmt.results == ox.QueryResultsFormat.TSV:
         return tsv, cutter.truncated
     reparsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-    return reparsed.serialize(format=fmt.results), cutter.truncated
+    sink = _CappedSink(max_bytes)
+    reparsed.serialize(sink, format=fmt.results)
+    return sink.getvalue(), cutter.truncated
 
 
 def _evaluator_main(
-    conn: Connection, inherited: list[Connection], fds: list[int], open_store: Callable[[], ox.Store], parent: int
+    conn: Connection,
+    inherited: list[Connection],
+    fds: list[int],
+    open_store: Callable[[], ox.Store],
+    parent: int,
+    memory: int,
 ) -> None:
     for other in inherited:  # the web process's ends of this and earlier evaluators' pipes
         other.close()
-    for fd in fds:  # e.g. gunicorn's listening sockets: an evaluator never accepts connections
+    for fd in fds:  # e.g. the listening sockets: an evaluator never accepts connections
         try:
             os.close(fd)
         except OSError:
             pass
-    # gunicorn's worker signal handlers came with the fork; an evaluator just dies.
+    # The web worker's signal handlers came with the fork; an evaluator just dies.
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(signum, signal.SIG_DFL)
     store = open_store()
+    _cap_memory(memory)
     while True:
         if not conn.poll(_PARENT_CHECK_SECONDS):
             if os.getppid() != parent:
@@ -188,6 +263,21 @@ def _evaluator_main(
         except (EOFError, OSError):
             os._exit(0)
         conn.send_bytes(pickle.dumps(execute(store, job), pickle.HIGHEST_PROTOCOL))
+
+
+def _cap_memory(allowance: int) -> None:
+    """Limit this process's address space to what it maps now plus ``allowance`` bytes.
+
+    The cap is on virtual memory because that is what the kernel can refuse at allocation
+    time; the store's files mapped at opening are part of the base, not of the allowance.
+    """
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mapped + allowance
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,50 +291,128 @@ class _Evaluator:
 
 
 class QueryPool:
-    """Evaluator processes of one web process; ``keep`` of them are kept warm."""
+    """The evaluator processes of one web process, with bounded admission.
 
-    def __init__(self, open_store: Callable[[], ox.Store], timeout: float, keep: int = 1) -> None:
+    ``size`` evaluators run queries (and are kept warm); ``queue`` more queries may wait for
+    one of them, each until its deadline. ``memory`` is each evaluator's allowance in bytes.
+    """
+
+    def __init__(
+        self,
+        open_store: Callable[[], ox.Store],
+        timeout: float,
+        size: int = 1,
+        queue: int = 0,
+        memory: int = 1 << 40,
+    ) -> None:
         self._open_store = open_store
         self.timeout = timeout
-        self.keep = keep
-        self._lock = threading.Lock()
+        self.size = size
+        self.queue = queue
+        self.memory = memory
+        self._cond = threading.Condition()
         self._owner = os.getpid()
         self._idle: list[_Evaluator] = []
         self._all: list[_Evaluator] = []
+        self._running = 0
+        self._waiting = 0
+        self._retired = False
         self.close_in_evaluators: list[int] = []  # file descriptors an evaluator need not keep
 
     def start(self) -> None:
         """Fork the warm evaluators now rather than on the first query."""
-        with self._lock:
+        with self._cond:
             self._adopt()
-            while len(self._idle) < self.keep:
+            while len(self._all) < self.size:
                 self._idle.append(self._spawn())
 
-    def run(self, job: Job) -> Outcome:
-        evaluator = self._checkout()
+    def run(self, job: Job, deadline: float | None = None) -> Outcome:
+        """Evaluate ``job``; waiting for an evaluator and evaluating together end by ``deadline``
+        (``time.monotonic()``; by default ``timeout`` from now)."""
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+        evaluator = self._acquire(deadline)
         try:
             evaluator.conn.send_bytes(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
-            if not evaluator.conn.poll(self.timeout):
-                self._replace(evaluator)
+            if not evaluator.conn.poll(max(deadline - time.monotonic(), 0.0)):
+                self._discard(evaluator)
+                evaluator = None
                 raise QueryTimeout(self.timeout)
             data = evaluator.conn.recv_bytes()
         except (EOFError, OSError) as error:
-            self._replace(evaluator)
-            raise EvaluatorFailed(str(error) or type(error).__name__) from error
-        self._checkin(evaluator)
+            assert evaluator is not None
+            signal_number = self._discard(evaluator)
+            evaluator = None
+            raise EvaluatorFailed(str(error) or type(error).__name__, signal_number) from error
+        finally:
+            self._release(evaluator)
         return pickle.loads(data)
 
+    def retire(self) -> None:
+        """Stop the idle evaluators now and each busy one when its query ends (a newer build is served)."""
+        with self._cond:
+            self._retired = True
+            for evaluator in self._idle:
+                self._all.remove(evaluator)
+                self._kill(evaluator)
+            self._idle.clear()
+
     def close(self) -> None:
-        with self._lock:
+        with self._cond:
             if os.getpid() != self._owner:
                 self._adopt()
                 return
+            self._retired = True
             for evaluator in self._all:
                 self._kill(evaluator)
             self._all.clear()
             self._idle.clear()
 
     # -- internals -------------------------------------------------------------------------
+
+    def _acquire(self, deadline: float) -> _Evaluator:
+        with self._cond:
+            self._adopt()
+            if self._running >= self.size:
+                if self._waiting >= self.queue:
+                    raise Busy(queue_full=True)
+                self._waiting += 1
+                try:
+                    while self._running >= self.size:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            raise Busy(queue_full=False)
+                        self._cond.wait(left)
+                finally:
+                    self._waiting -= 1
+            self._running += 1
+            try:
+                return self._idle.pop() if self._idle else self._spawn()
+            except BaseException:
+                self._running -= 1
+                raise
+
+    def _release(self, evaluator: _Evaluator | None) -> None:
+        with self._cond:
+            self._running -= 1
+            if evaluator is not None:
+                if self._retired:
+                    self._all.remove(evaluator)
+                    self._kill(evaluator)
+                else:
+                    self._idle.append(evaluator)
+            elif not self._retired and len(self._all) < self.size:
+                self._idle.append(self._spawn())  # warm again before the next query needs it
+            self._cond.notify()
+
+    def _discard(self, evaluator: _Evaluator) -> int | None:
+        """Stop ``evaluator`` (timed out or dead); the signal that ended it, if one did."""
+        with self._cond:
+            if evaluator in self._all:
+                self._all.remove(evaluator)
+        self._kill(evaluator)
+        code = evaluator.process.exitcode
+        return -code if code is not None and code < 0 else None
 
     def _adopt(self) -> None:
         """After a fork, forget the parent's evaluators (closing only our copies of their pipes)."""
@@ -253,13 +421,14 @@ class QueryPool:
         for evaluator in self._all:
             evaluator.conn.close()
         self._all, self._idle, self._owner = [], [], os.getpid()
+        self._running = self._waiting = 0
 
     def _spawn(self) -> _Evaluator:
         ours, theirs = _FORK.Pipe()
         inherited = [e.conn for e in self._all] + [ours]
         process = _FORK.Process(
             target=_evaluator_main,
-            args=(theirs, inherited, list(self.close_in_evaluators), self._open_store, os.getpid()),
+            args=(theirs, inherited, list(self.close_in_evaluators), self._open_store, os.getpid(), self.memory),
             name="kemi-graph-evaluator",
             daemon=True,
         )
@@ -268,27 +437,6 @@ class QueryPool:
         evaluator = _Evaluator(process, ours)
         self._all.append(evaluator)
         return evaluator
-
-    def _checkout(self) -> _Evaluator:
-        with self._lock:
-            self._adopt()
-            return self._idle.pop() if self._idle else self._spawn()
-
-    def _checkin(self, evaluator: _Evaluator) -> None:
-        with self._lock:
-            if len(self._idle) < self.keep:
-                self._idle.append(evaluator)
-            else:  # a burst of concurrent requests forked extras; let them go
-                self._all.remove(evaluator)
-                self._kill(evaluator)
-
-    def _replace(self, evaluator: _Evaluator) -> None:
-        with self._lock:
-            if evaluator in self._all:
-                self._all.remove(evaluator)
-            self._kill(evaluator)
-            if len(self._idle) < self.keep:
-                self._idle.append(self._spawn())
 
     @staticmethod
     def _kill(evaluator: _Evaluator) -> None:

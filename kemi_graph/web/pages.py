@@ -23,30 +23,27 @@ nothing from a request is pasted into SPARQL.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 from werkzeug.exceptions import NotFound
 
 from kemi_graph import formats
 from kemi_graph.config import Settings
 from kemi_graph.namespaces import KG, ONTOLOGY_IRI, PREFIXES, SDG, Iris
 from kemi_graph.publish import schema_org
-from kemi_graph.store import BUILD_INFO, build_info
 from kemi_graph.web import resource_view as rv
 from kemi_graph.web.response_cache import CachedResponse, response_key
 from kemi_graph.web.conneg import NotAcceptable, negotiate
+from kemi_graph.web.sparql import WebState, state
 
 bp = Blueprint("pages", __name__)
 
-STATE_KEY = "kemi_graph"  # where create_app keeps settings and store (kemi_graph.web.sparql.WebState)
-CACHE_KEY = "kemi_graph_pages"  # this blueprint's own per-app cache
 
 # What a resource can be answered in, in the server's order of preference: a browser's
 # "*/*" gets HTML; an RDF client names its format. Graph formats carry the triples; the
@@ -232,22 +229,8 @@ UI: dict[str, dict[str, str]] = {
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class PagesCache:
-    """What this blueprint computes once per app: the dataset version."""
-
-    version: str | None = None
-    built: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@bp.record_once
-def _init(setup: Any) -> None:
-    setup.app.extensions[CACHE_KEY] = PagesCache()
-
-
-def _state() -> Any:
-    return current_app.extensions[STATE_KEY]
+def _state() -> WebState:
+    return state()
 
 
 def _settings() -> Settings:
@@ -263,37 +246,9 @@ def _iris() -> Iris:
 
 
 def dataset_version() -> str:
-    """The dataset's version: the build's content hash for the built store, else a hash of the store's content.
-
-    A version handed over by the app (``WebState.dataset_version``, e.g. a hash of the files
-    given to ``serve --data``) wins. Without one, the build's version is used when the store
-    holds exactly the graphs and counts ``build-info.json`` records; any other store (one given
-    to create_app) is hashed once, from its N-Quads.
-    """
-    cache: PagesCache = current_app.extensions[CACHE_KEY]
-    if cache.version is not None:
-        return cache.version
-    given = getattr(_state(), "dataset_version", None)
-    if given:
-        cache.version = str(given)
-        return cache.version
-    settings, store = _settings(), _store()
-    counts = {row["g"].value: int(row["n"].value) for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    if (settings.dist_dir / BUILD_INFO).is_file():
-        info = build_info(settings)
-        if info.get("graphs") == counts and not _default_graph_size(store):
-            cache.version, cache.built = str(info["version"]), info.get("built")
-            return cache.version
-    digest = hashlib.sha256()
-    for line in sorted(ox.serialize(store, format=ox.RdfFormat.N_QUADS).splitlines()):
-        digest.update(line + b"\n")
-    cache.version = digest.hexdigest()
-    return cache.version
-
-
-def _default_graph_size(store: ox.Store) -> int:
-    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[ox.DefaultGraph()], named_graphs=[])
-    return next((int(row["n"].value) for row in result), 0)
+    """The served data's version (the build's content hash, or a hash of the data given to
+    ``serve --data``): part of every ETag and cache key."""
+    return _state().dataset_version
 
 
 # ---------------------------------------------------------------------------------------
@@ -497,13 +452,12 @@ def index() -> Response:
 
     def html() -> str:
         view = rv.landing(store, iris)
-        cache: PagesCache = current_app.extensions[CACHE_KEY]
         return render_template(
             "index.html",
             view=view,
             downloads=_dumps(),
             version=dataset_version(),
-            built=cache.built,
+            built=_state().built,
             class_queries={c.cls.value: _class_query_url(c.cls.value) for c in view.classes},
             canonical=request.url_root.rstrip("/") + "/",
             jsonld=schema_org.dataset(store, iris.base),  # schema.org Dataset, for search engines

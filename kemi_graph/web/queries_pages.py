@@ -22,18 +22,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from kemi_graph import formats, queries
 from kemi_graph.errors import InputError
 from kemi_graph.namespaces import KG, PREFIXES, Iris
 from kemi_graph.store import run_query
 from kemi_graph.web.evaluator import Job, Outcome
-from kemi_graph.web.sparql import TRUNCATED_HEADER, evaluate
+from kemi_graph.web.sparql import TRUNCATED_HEADER, WebState, evaluate, state
 
 bp = Blueprint("queries", __name__)
 
-STATE_KEY = "kemi_graph"  # create_app's WebState (settings, store)
 RESERVED = ("format", "_format", "lang", "clang")
 SKOS_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -45,8 +44,8 @@ MEDIA = {  # ?format= -> (Content-Type, format the evaluator writes)
 _OFFERED = ["text/html", "text/csv", "application/sparql-results+json", "application/json"]
 
 
-def _state() -> Any:
-    return current_app.extensions[STATE_KEY]
+def _state() -> WebState:
+    return state()
 
 
 def _ui() -> str:
@@ -104,7 +103,7 @@ def _evaluated(named: queries.NamedQuery, bindings: Mapping[ox.Variable, ox.Name
     time limit (query_timeout: 503 with a message), its rows cut at max_rows."""
     settings = _state().settings
     substitutions = tuple((variable.value, term) for variable, term in bindings.items())
-    outcome = evaluate(Job(query=named.sparql, format_name=fmt.name, max_rows=settings.max_rows, substitutions=substitutions))
+    outcome = evaluate(Job(query=named.sparql, format_name=fmt.name, max_rows=settings.max_rows, max_bytes=settings.max_response_bytes, substitutions=substitutions))
     if outcome.kind != "select":
         raise InputError(f"query {named.name!r} is not a SELECT query")
     return outcome

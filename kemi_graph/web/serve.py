@@ -1,21 +1,23 @@
-"""``kemi-graph serve``: the web app under gunicorn, over the built store or over given RDF files.
+"""``kemi-graph serve``: the app under gunicorn, over the built store or over given RDF files.
 
 ``run(settings, data)`` is what the CLI calls. ``python -m kemi_graph.web.serve`` does the same
 with settings from ``KEMI_GRAPH_*`` variables and a few options (used by the tests' live server).
 
-Design: the app (and, for ``--data``, the in-memory store) is created once in gunicorn's master
-process and inherited by the ``settings.workers`` workers. Each worker is a threaded worker
-(``gthread``, :data:`THREADS` request threads, HTTP keep-alive) and forks one query evaluator
-(kemi_graph.web.evaluator) per thread when it starts, so a thread never waits for a fork. A
-slow query holds one thread and one evaluator until ``query_timeout``; the others keep
-answering. Threads share the worker's GIL, but a thread waiting for its evaluator releases it,
-and cached answers (kemi_graph.web.response_cache) need no evaluator at all.
+Design: the app is created once in gunicorn's master process and inherited by the
+``settings.workers`` workers. Each worker runs :class:`~kemi_graph.web.worker.BufferedWorker`:
+waitress reads whole requests and sends whole answers on its event loop, ``settings.threads``
+request threads run the app, and ``settings.evaluators`` query evaluator processes per worker
+(kemi_graph.web.evaluator) run the queries, behind a bounded queue. Cached answers, pages,
+static files and the service description need no evaluator, so they never wait behind
+queries. Each worker serves the newest build (kemi_graph.web.live). docs/web.md has the why.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -31,11 +33,9 @@ from kemi_graph.formats import for_rdf_file
 from kemi_graph.store import open_read_only
 
 _GRAPH_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-# gunicorn kills a sync worker silent for longer than its timeout; a request may last the query
-# timeout plus the time to send a large answer.
-_WORKER_TIMEOUT_MARGIN = 30
-THREADS = 4  # request threads (and warm evaluators) per worker
-KEEP_ALIVE = 5  # seconds an idle client connection stays open
+# gunicorn replaces a worker whose event loop has not reported for this long: it reports every
+# half second however busy its request threads are.
+WORKER_SILENCE_SECONDS = 30
 
 
 def parse_data_spec(spec: str) -> tuple[Path, str | None]:
@@ -113,27 +113,26 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
     def post_worker_init(worker: Any) -> None:
-        pool = worker.wsgi.extensions["kemi_graph"].pool
-        pool.close_in_evaluators = [sock.fileno() for sock in worker.sockets]
-        pool.keep = THREADS  # one warm evaluator per request thread
-        pool.start()
+        worker.wsgi.extensions["kemi_graph"].start(close_in_evaluators=[sock.fileno() for sock in worker.sockets])
 
     def worker_exit(server: Any, worker: Any) -> None:
-        worker.wsgi.extensions["kemi_graph"].pool.close()
+        worker.wsgi.extensions["kemi_graph"].close()
+        # The store's native threads may abort the interpreter's own shutdown (std::system_error,
+        # SIGABRT); everything this process owned is closed by now, so leave without it.
+        logging.shutdown()
+        os._exit(0)
 
     return {
         "bind": [f"{settings.host}:{settings.port}"],
         "workers": settings.workers,
-        "worker_class": "gthread",
-        "threads": THREADS,
-        "keepalive": KEEP_ALIVE,
-        "timeout": int(settings.query_timeout) + _WORKER_TIMEOUT_MARGIN,
+        "worker_class": "kemi_graph.web.worker.BufferedWorker",
+        "timeout": WORKER_SILENCE_SECONDS,
         "graceful_timeout": 10,
         "preload_app": True,
-        # A SPARQL query by GET can be long; the app enforces max_request_bytes (413) instead.
-        "limit_request_line": 0,
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
+        # One gunicorn control socket per user is shared by every instance; none is needed here.
+        "control_socket_disable": True,
         "accesslog": None,
         "errorlog": "-",
         "proc_name": "kemi-graph",

@@ -24,12 +24,14 @@ from __future__ import annotations
 import functools
 import json
 import re
+import signal
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request
 from werkzeug.exceptions import (
     BadGateway,
     BadRequest,
@@ -42,8 +44,9 @@ from werkzeug.exceptions import NotAcceptable as HttpNotAcceptable
 from kemi_graph import formats
 from kemi_graph.config import Settings
 from kemi_graph.web.conneg import NotAcceptable, negotiate
-from kemi_graph.web.evaluator import EvaluatorFailed, Job, Outcome, QueryPool, QueryTimeout
-from kemi_graph.web.query_text import QueryText, scan, service_allowed
+from kemi_graph.errors import QueryError
+from kemi_graph.query_text import QueryText, checked, service_allowed
+from kemi_graph.web.evaluator import Busy, EvaluatorFailed, Job, Outcome, QueryPool, QueryTimeout
 from kemi_graph.web.response_cache import CachedResponse, ResponseCache, response_key
 from kemi_graph.web.service_description import ServiceDescription
 
@@ -82,10 +85,15 @@ class WebState:
     # 'serve --data'. Part of every ETag (here and in kemi_graph.web.pages).
     dataset_version: str
     response_cache: ResponseCache
+    built: str | None = None  # when the build was made (None for data given to 'serve --data')
 
 
 def state() -> WebState:
-    return current_app.extensions[STATE_KEY]
+    """The generation of data this request is answered from (kemi_graph.web.live): the same
+    for the whole request, even if a new build is swapped in meanwhile."""
+    if "kemi_graph_state" not in g:
+        g.kemi_graph_state = current_app.extensions[STATE_KEY].current()
+    return g.kemi_graph_state  # type: ignore[no-any-return]
 
 
 class Params:
@@ -175,11 +183,14 @@ def _graph_iris(params: Params, key: str) -> list[str]:
 
 @functools.lru_cache(maxsize=512)
 def _scan_remembered(query: str) -> QueryText:
-    return scan(query)
+    return checked(query)
 
 
 def _scan(query: str) -> QueryText:
-    return _scan_remembered(query) if len(query) <= _SCAN_CACHE_MAX_CHARS else scan(query)
+    try:
+        return _scan_remembered(query) if len(query) <= _SCAN_CACHE_MAX_CHARS else checked(query)
+    except QueryError as error:
+        raise BadRequest(f"Malformed query: {error}") from error
 
 
 def _answer(query: str, params: Params, format_param: list[str]) -> Response:
@@ -228,6 +239,7 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
         query=query,
         format_name=fmt.name if fmt else None,
         max_rows=settings.max_rows,
+        max_bytes=settings.max_response_bytes,
         base_iri=request.base_url,
         default_graph=tuple(default_graph) if dataset_given else None,
         named_graphs=tuple(named_graphs) if dataset_given else None,
@@ -249,24 +261,58 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
 
 
 def evaluate(job: Job, calls_services: bool = False) -> Outcome:
-    """Run ``job`` in an evaluator process under the time limit; failures become HTTP errors with a message."""
+    """Run ``job`` in an evaluator process; failures become HTTP errors with a message.
+
+    Waiting for a free evaluator and evaluating share one deadline, ``query_timeout`` after
+    the request reached the app (kemi_graph.web.app records when).
+    """
     web = state()
+    settings = web.settings
+    deadline = g.get("kemi_graph_started", time.monotonic()) + settings.query_timeout
     try:
-        outcome = web.pool.run(job)
+        outcome = web.pool.run(job, deadline)
+    except Busy as error:
+        raise _unavailable(
+            "The server is evaluating as many queries as it can "
+            + ("and as many wait already" if error.queue_full else f"and none finished within {settings.query_timeout:g} s (query_timeout)")
+            + ": try again in a moment.",
+            settings,
+        ) from error
     except QueryTimeout as error:
         raise ServiceUnavailable(
-            f"The query ran longer than the time limit of {web.settings.query_timeout:g} s and was stopped "
+            f"The query ran longer than the time limit of {settings.query_timeout:g} s and was stopped "
             "(query_timeout). Narrow it down, e.g. with LIMIT, more specific patterns or parameters."
         ) from error
     except EvaluatorFailed as error:
+        if error.signal in (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS):
+            raise ServiceUnavailable(
+                "The query was stopped: its evaluation needed more memory than a query may use "
+                f"({settings.evaluator_memory} bytes, evaluator_memory). Narrow it down, e.g. with LIMIT "
+                "or more specific patterns."
+            ) from error
         raise InternalServerError("the query evaluation process stopped unexpectedly") from error
     if outcome.status == "syntax":
         raise BadRequest(f"Malformed query: {outcome.message}")
+    if outcome.status == "memory":
+        raise ServiceUnavailable(
+            f"The query was stopped: {outcome.message} ({settings.evaluator_memory} bytes, evaluator_memory)."
+        )
+    if outcome.status == "too_large":
+        raise BadRequest(
+            f"The answer is larger than the limit of {settings.max_response_bytes} bytes (max_response_bytes). "
+            "Ask for less, e.g. with LIMIT or fewer variables."
+        )
     if outcome.status == "error":
         if calls_services:
             raise BadGateway(f"A SERVICE call failed: {outcome.message}")
         raise InternalServerError(f"The query could not be evaluated: {outcome.message}")
     return outcome
+
+
+def _unavailable(message: str, settings: Settings) -> ServiceUnavailable:
+    """A 503 that tells the client when to try again."""
+    retry_after = max(1, round(settings.query_timeout / 2))
+    return ServiceUnavailable(message, response=Response(headers={"Retry-After": str(retry_after)}))
 
 
 def _cached_response(cached: CachedResponse, settings: Settings) -> Response:

@@ -1,4 +1,5 @@
-"""What a SPARQL request text is, found by a lexical scan: its form and the SERVICE endpoints it calls.
+"""What a SPARQL request text is, found by a lexical scan: its form, the SERVICE endpoints it
+calls, whether it names its own dataset (FROM / FROM NAMED) and how deeply it nests.
 
 pyoxigraph parses and evaluates in one call and does not expose the algebra, and rdflib's
 parser costs tens of milliseconds per query, so the endpoint scans the text once with a small
@@ -6,6 +7,9 @@ tokenizer that knows SPARQL's strings, IRIs and comments (a ``SERVICE`` inside a
 comment is not a call). The scan does not validate: pyoxigraph's parser has the last word on
 syntax. For SERVICE it errs on the side of refusal: an endpoint it cannot resolve to an IRI
 (a variable, an unknown prefix) is reported as ``None``.
+
+Nesting is checked before any parser sees the text: pyoxigraph's recursive-descent parser
+overflows the stack (a segfault, taking the process with it) at about 3,000 nested groups.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
+
+import pyoxigraph as ox
+
+from kemi_graph.errors import QueryError
 
 _TOKEN = re.compile(
     r"""
@@ -33,6 +41,9 @@ QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 )
+# Far beyond any query a person writes, far below the depth that overflows the parser's stack.
+MAX_NESTING = 128
+_OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,8 @@ class QueryText:
 
     form: str | None
     services: tuple[str | None, ...]
+    names_dataset: bool = False  # a FROM or FROM NAMED clause
+    nesting: int = 0  # deepest nesting of braces, parentheses and brackets
 
     @property
     def kind(self) -> str | None:
@@ -92,7 +105,45 @@ def scan(text: str) -> QueryText:
             services.append(prefixes[prefix] + re.sub(r"\\(.)", r"\1", local) if prefix in prefixes else None)
         else:
             services.append(None)
-    return QueryText(form, tuple(services))
+    depth = nesting = 0
+    for kind, value in tokens:
+        if kind == "other":
+            if value in _OPENING:
+                depth += 1
+                nesting = max(nesting, depth)
+            elif value in _CLOSING:
+                depth -= 1
+    names_dataset = any(kind == "word" and value.upper() == "FROM" for kind, value in tokens)
+    return QueryText(form, tuple(services), names_dataset, nesting)
+
+
+def checked(text: str) -> QueryText:
+    """The scan of ``text``, refusing a query nested too deeply to be parsed safely."""
+    info = scan(text)
+    if info.nesting > MAX_NESTING:
+        raise QueryError(
+            f"the query nests groups, brackets or parentheses {info.nesting} levels deep; "
+            f"at most {MAX_NESTING} are accepted"
+        )
+    return info
+
+
+def dataset_arguments(
+    info: QueryText, default_graph: list[str] | None = None, named_graphs: list[str] | None = None
+) -> dict[str, object]:
+    """pyoxigraph's dataset arguments under SPARQL 1.1 dataset semantics.
+
+    The request's dataset (protocol ``default-graph-uri``/``named-graph-uri``) wins over the
+    query's FROM/FROM NAMED; the default graph is the union of all graphs only when neither
+    names a dataset. (pyoxigraph's ``use_default_graph_as_union`` overrides FROM, so it must
+    not be set when the query has one.)
+    """
+    if default_graph or named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(iri) for iri in default_graph or ()],
+            "named_graphs": [ox.NamedNode(iri) for iri in named_graphs or ()],
+        }
+    return {"use_default_graph_as_union": not info.names_dataset}
 
 
 def _resolve(iri: str, base: str | None) -> str:

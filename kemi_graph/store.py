@@ -58,7 +58,7 @@ def run_query(
             named_graphs=named_graphs,
             substitutions=dict(substitutions) if substitutions else None,
         )
-    except SyntaxError as error:
+    except (SyntaxError, RuntimeError) as error:  # RuntimeError: e.g. an unknown custom function
         raise QueryError(str(error)) from error
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import pytest
 import requests
 
 from kemi_graph.config import ENV_PREFIX
+from conftest import free_port
 
 COMMAND = Path(sys.executable).parent / "kemi-graph"
 START_SECONDS = 180.0  # it builds first; a loaded machine is slow
@@ -50,12 +50,6 @@ def _links(html: str, base: str) -> list[str]:
     return [urljoin(base, href) for href in parser.hrefs]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _stop(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGTERM)
     try:
@@ -71,7 +65,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
         pytest.skip(f"the kemi-graph command is not installed beside {sys.executable} (pip install '.[test]')")
     cwd = tmp_path_factory.mktemp("quick-start")
     env = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
-    port = _free_port()
+    port = free_port()
     log = cwd.parent / f"{cwd.name}.log"  # outside the working directory, which stays as a user's would be
     with log.open("wb") as sink:
         process = subprocess.Popen([str(COMMAND), "serve", "--port", str(port)], cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT)

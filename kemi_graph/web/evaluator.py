@@ -53,7 +53,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    """``status`` is ``ok``, ``syntax`` (the parser's message in ``message``) or ``error``."""
+    """``status`` is ``ok``, ``syntax`` (the parser's message in ``message``), ``unsupported``
+    (the query asks for something the engine lacks, e.g. an unknown custom function) or ``error``."""
 
     status: str
     kind: str = ""  # "select" (SELECT/ASK) or "graph" (CONSTRUCT/DESCRIBE)
@@ -102,6 +103,8 @@ def execute(store: ox.Store, job: Job) -> Outcome:
         return Outcome("ok", "graph", fmt.name, body, truncated)
     except SyntaxError as error:
         return Outcome("syntax", message=str(error))
+    except RuntimeError as error:  # pyoxigraph's class for e.g. "The custom function <...> is not supported"
+        return Outcome("unsupported", message=str(error))
     except (OSError, ValueError) as error:  # evaluation errors, e.g. a SERVICE call that failed
         return Outcome("error", message=str(error))
 

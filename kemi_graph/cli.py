@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="gunicorn worker processes (KEMI_GRAPH_WORKERS): more serve more clients at once, each costs memory")
     serve.add_argument("--query-timeout", type=float, help="seconds a query may run before it is stopped (KEMI_GRAPH_QUERY_TIMEOUT)")
     serve.add_argument("--max-rows", type=int, help="most result rows returned; longer results are cut and say so (KEMI_GRAPH_MAX_ROWS)")
+    serve.add_argument("--public-url", metavar="URL", help="the site's public address, used in canonical links, the sitemap, robots.txt and the service description (KEMI_GRAPH_PUBLIC_URL, default: the base IRI)")
     serve.add_argument("--sparql-endpoint", metavar="URL", help="serve over this SPARQL 1.1 query endpoint (e.g. an Oxigraph server filled by 'kemi-graph publish') instead of the embedded store")
 
     commands.add_parser("convert", help="regenerate data/*/strategy.trig from the curated strategy.yaml files")
@@ -94,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=getattr(args, "workers", None),
             query_timeout=getattr(args, "query_timeout", None),
             max_rows=getattr(args, "max_rows", None),
+            public_url=getattr(args, "public_url", None),
         )
         return _COMMANDS[args.command](settings, args)
     except ValidationFailed as failure:

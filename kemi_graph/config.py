@@ -35,6 +35,7 @@ class Settings:
     releases_dir: Path = Path("releases")
     response_cache_bytes: int = 64_000_000
     build_processes: int = 0  # 0: one per CPU
+    public_url: str = ""  # empty: the base IRI (see site_url)
     # Serving under hostile load (docs/web.md, "Serving"): per worker process unless said otherwise.
     threads: int = 16  # request threads; a request reaches one only when fully read
     evaluators: int = 2  # queries evaluated at once
@@ -47,11 +48,14 @@ class Settings:
     max_connections: int = 1_000  # open connections; further clients wait in the listen backlog
 
     def __post_init__(self) -> None:
-        base = urlsplit(self.base_iri)
-        if base.scheme not in ("http", "https") or not base.netloc or base.query or base.fragment:
-            raise ConfigError(f"base_iri: {self.base_iri!r} is not an absolute http(s) IRI without query or fragment")
-        if self.base_iri.endswith("/"):
-            raise ConfigError(f"base_iri: {self.base_iri!r} must not end with '/'")
+        _check_http_url("base_iri", self.base_iri)
+        if self.public_url:
+            _check_http_url("public_url", self.public_url)
+        # Resolved once, against the working directory the command was started in: a relative
+        # path would otherwise be read against whatever each library takes as its own base
+        # (Flask's send_file, for one, takes the application's package folder).
+        for name in ("dist_dir", "releases_dir"):
+            object.__setattr__(self, name, Path(getattr(self, name)).absolute())
         for name in (
             "port", "workers", "max_rows", "max_request_bytes", "build_processes", "threads", "evaluators",
             "query_queue", "evaluator_memory", "max_response_bytes", "max_request_line", "max_connections",
@@ -61,6 +65,15 @@ class Settings:
         for name in ("query_timeout", "read_timeout", "keep_alive"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}: {getattr(self, name)} must be a positive number of seconds")
+
+    @property
+    def site_url(self) -> str:
+        """The site's public address, without a trailing '/': ``public_url``, else the base IRI.
+
+        Absolute links the server hands out (canonical links, the sitemap, the service
+        description) start with it; the request's Host header never decides them.
+        """
+        return self.public_url or self.base_iri
 
     @property
     def store_dir(self) -> Path:
@@ -82,6 +95,14 @@ class Settings:
             if ENV_PREFIX + f.name.upper() in env
         }
         return cls(**_coerce_all(from_env)).replace(**overrides)
+
+
+def _check_http_url(name: str, value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"{name}: {value!r} is not an absolute http(s) IRI without query or fragment")
+    if value.endswith("/"):
+        raise ConfigError(f"{name}: {value!r} must not end with '/'")
 
 
 def _coerce_all(values: Mapping[str, Any]) -> dict[str, Any]:

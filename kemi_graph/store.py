@@ -61,7 +61,7 @@ def run_query(
     )
     try:
         return store.query(sparql, substitutions=dict(substitutions) if substitutions else None, **dataset)  # type: ignore[arg-type]
-    except SyntaxError as error:
+    except (SyntaxError, RuntimeError) as error:  # RuntimeError: e.g. an unknown custom function
         raise QueryError(str(error)) from error
 
 

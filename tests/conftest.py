@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -115,18 +116,20 @@ class LiveServer:
 def start_server(folder: Path, data: list[str] | None = None, timeout: float = 30.0, **changes: Any) -> LiveServer:
     """Start ``python -m kemi_graph.web.serve`` on 127.0.0.1 and a free port; wait until it answers.
 
-    Settings are passed as ``KEMI_GRAPH_*`` variables, ``data`` as ``--data`` options; without
-    ``data`` it serves the built store in ``dist_dir``. The log goes to a file in ``folder``.
+    Settings are passed as ``KEMI_GRAPH_*`` variables (``port`` as ``--port``: see
+    :func:`free_port`), ``data`` as ``--data`` options; without ``data`` it serves the built
+    store in ``dist_dir``. The log goes to a file in ``folder``.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     changes.setdefault("dist_dir", folder / "dist")
+    port = changes.pop("port", 0)
     for name, value in changes.items():
         if isinstance(value, (tuple, list)):
             value = " ".join(value)
         env[ENV_PREFIX + name.upper()] = str(value)
     log = folder / f"server-{time.monotonic_ns()}.log"
-    command = [sys.executable, "-m", "kemi_graph.web.serve", "--host", "127.0.0.1", "--port", "0"]
+    command = [sys.executable, "-m", "kemi_graph.web.serve", "--host", "127.0.0.1", "--port", str(port)]
     for spec in data or []:
         command += ["--data", spec]
     with log.open("wb") as sink:
@@ -153,6 +156,13 @@ def start_server(folder: Path, data: list[str] | None = None, timeout: float = 3
             stop_server(server)
             pytest.fail(f"the server did not answer:\n{log.read_text(errors='replace')}")
         time.sleep(0.05)
+
+
+def free_port() -> int:
+    """A loopback port free right now, for a server that must know its address before it starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def stop_server(server: LiveServer) -> None:

@@ -21,7 +21,7 @@ import requests
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
-from conftest import shared_conformance_dir, start_server, stop_server
+from conftest import free_port, shared_conformance_dir, start_server, stop_server
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -68,8 +68,12 @@ def _params(name: str) -> list[Any]:
 def endpoint(
     conformance_dir: Path, protocol_data_specs: list[str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """One read-only server for all the tests in this module (none of them can change it)."""
-    server = start_server(tmp_path_factory.mktemp("conformance"), protocol_data_specs)
+    """One read-only server for all the tests in this module (none of them can change it).
+
+    Its public URL is its own address, which the service description must name as the endpoint.
+    """
+    port = free_port()
+    server = start_server(tmp_path_factory.mktemp("conformance"), protocol_data_specs, port=port, public_url=f"http://127.0.0.1:{port}")
     yield server.endpoint
     stop_server(server)
 

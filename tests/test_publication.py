@@ -328,7 +328,8 @@ def test_sitemap_lists_every_resource_page(client: Any, app: Any) -> None:
     response = client.get("/sitemap.xml")
     assert response.status_code == 200 and response.mimetype == "application/xml"
     locs = [e.text for e in ET.fromstring(response.data).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    paths = {loc.removeprefix("http://localhost") for loc in locs}
+    assert all(loc.startswith(BASE + "/") for loc in locs)  # the public URL: by default the base IRI
+    paths = {loc.removeprefix(BASE) for loc in locs}
     store = app.extensions["kemi_graph"].current().store
     subjects = {r["s"].value for r in store.query(f'SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), "{BASE}/id/")) }}')}
     assert {s[len(BASE):] for s in subjects} <= paths
@@ -339,4 +340,4 @@ def test_sitemap_lists_every_resource_page(client: Any, app: Any) -> None:
 
 def test_robots_txt_names_the_sitemap(client: Any) -> None:
     body = client.get("/robots.txt").get_data(as_text=True)
-    assert "Sitemap: http://localhost/sitemap.xml" in body and "Disallow: /sparql" in body
+    assert f"Sitemap: {BASE}/sitemap.xml" in body and "Disallow: /sparql" in body

@@ -309,7 +309,7 @@ def test_plain_get_with_rdf_accept_is_the_service_description(client: Any) -> No
     response = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
     graph = Graph().parse(data=response.data, format="turtle")
-    endpoint = URIRef("http://localhost/sparql")
+    endpoint = URIRef("https://w3id.org/kemi-graph/sparql")  # the public URL: by default the base IRI
     service = graph.value(predicate=SD.endpoint, object=endpoint)
     assert service is not None
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
@@ -321,9 +321,12 @@ def test_plain_get_with_rdf_accept_is_the_service_description(client: Any) -> No
     assert (None, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), endpoint) in graph
 
 
-def test_service_description_endpoint_is_the_requested_url(client: Any) -> None:
-    response = client.get("/sparql/", headers={"Accept": "application/n-triples"}, base_url="https://data.example:8443")
-    assert b"<https://data.example:8443/sparql/>" in response.data
+def test_service_description_endpoint_is_the_public_url_whatever_the_host_header(make_app: Any) -> None:
+    app = make_app(ox.Store(), public_url="https://data.example:8443/kemi")
+    response = app.test_client().get("/sparql/", headers={"Accept": "application/n-triples", "Host": "evil.example"})
+    assert b"<https://data.example:8443/kemi/sparql>" in response.data
+    assert b"<https://data.example:8443/kemi/.well-known/void>" in response.data
+    assert b"evil.example" not in response.data
 
 
 def test_inferred_graph_is_described_with_the_owl2_rl_profile(make_app: Any) -> None:

@@ -66,8 +66,10 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    """``status`` is ``ok``, ``syntax`` (the parser's message in ``message``), ``too_large`` (the
-    answer passed ``max_bytes``), ``memory`` (the evaluator's memory cap was reached) or ``error``."""
+    """``status`` is ``ok``, ``syntax`` (the parser's message in ``message``), ``unsupported``
+    (the query asks for something the engine lacks, e.g. an unknown custom function),
+    ``too_large`` (the answer passed ``max_bytes``), ``memory`` (the evaluator's memory cap was
+    reached) or ``error``."""
 
     status: str
     kind: str = ""  # "select" (SELECT/ASK) or "graph" (CONSTRUCT/DESCRIBE)
@@ -135,7 +137,9 @@ def execute(store: ox.Store, job: Job) -> Outcome:
         return Outcome("too_large", message=f"the answer is larger than {job.max_bytes} bytes")
     except MemoryError:
         return Outcome("memory", message="the evaluation needed more memory than an evaluator may use")
-    except (OSError, ValueError, RuntimeError) as error:  # evaluation errors: a failed SERVICE call, an unknown function
+    except RuntimeError as error:  # pyoxigraph's class for e.g. "The custom function <...> is not supported"
+        return Outcome("unsupported", message=str(error))
+    except (OSError, ValueError) as error:  # evaluation errors, e.g. a SERVICE call that failed
         return Outcome("error", message=str(error))
 
 

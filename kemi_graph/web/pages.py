@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 
 from kemi_graph import formats
 from kemi_graph.config import Settings
@@ -280,7 +280,10 @@ def _lang_query(ui: str, content: str, **extra: str) -> str:
 def local_path(iri: str, iris: Iris) -> str | None:
     """The app-relative path that shows ``iri`` on this server, or None for an IRI shown elsewhere."""
     if iris.is_local(iri):
-        return iri[len(iris.base):] or "/"
+        rest = iri[len(iris.base):]
+        # '{base}//evil.example/x' is under the base, but as a link or redirect '//evil.example/x'
+        # is another site's address: such an IRI has no page of its own here.
+        return None if rest.startswith("//") else rest or "/"
     if iri == str(ONTOLOGY_IRI):
         return "/ontology"
     if iri.startswith(str(KG)):
@@ -415,7 +418,8 @@ def _negotiated(
     # The data changes only when it is built, so a rendered page is kept under the dataset's
     # version (in the endpoint's response cache) and served again without a query.
     cache = _state().response_cache
-    key = response_key(dataset_version(), "page " + request.full_path, (), (), fmt.name, request.host_url)
+    # Pages hold no absolute URL of the request (the public URL is a setting), only script-root paths.
+    key = response_key(dataset_version(), "page " + request.full_path, (), (), fmt.name, request.script_root)
     cached = cache.get(key)
     if cached is not None:
         response = Response(cached.body, status=200, content_type=fmt.content_type, headers=headers)
@@ -429,7 +433,12 @@ def _negotiated(
         # triple's named graph. (JSON-LD could carry graphs too, but clients read it as a graph.)
         data: list[Any] = quads if fmt in formats.DATASET else rv.as_triples(quads)
         prefixes = PREFIXES if fmt.name in formats.PREFIX_FORMATS else None
-        body = ox.serialize(data, format=fmt.rdf, prefixes=prefixes) if data else b""
+        # Nothing to say is still a document: '[]' in JSON-LD, an empty rdf:RDF element in RDF/XML.
+        try:
+            body = ox.serialize(data, format=fmt.rdf, prefixes=prefixes)
+        except OSError as error:  # pyoxigraph: "JSON-LD does not support RDF 1.2 yet" (triple terms)
+            others = tuple(c for c in candidates if c is not fmt)
+            return _not_acceptable(NotAcceptable(f"this description cannot be written as {fmt.media_type}: {error}", others), path, others)
     response = Response(body, status=200, content_type=fmt.content_type, headers=headers)
     response.set_etag(etag)
     cache.put(key, CachedResponse(response.get_data(), fmt.content_type, truncated=False))
@@ -459,7 +468,7 @@ def index() -> Response:
             version=dataset_version(),
             built=_state().built,
             class_queries={c.cls.value: _class_query_url(c.cls.value) for c in view.classes},
-            canonical=request.url_root.rstrip("/") + "/",
+            canonical=_settings().site_url + "/",
             jsonld=schema_org.dataset(store, iris.base),  # schema.org Dataset, for search engines
             **_context(ui, content),
         )
@@ -487,10 +496,22 @@ def graph_resource(rest: str) -> Response:
     return _resource_page("/graph/" + rest)
 
 
+def iri_error(iri: str) -> str | None:
+    """Why ``iri`` is no IRI (a space, '<', '{', a NUL, ...: pyoxigraph's message), or None."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        return str(error).encode("unicode_escape").decode("ascii")  # a NUL is named, not sent
+    return None
+
+
 def _resource_page(path: str) -> Response:
     """The resource ``{base}{path}``: the request's path mapped onto the base IRI."""
     iris, store = _iris(), _store()
     iri = iris.base + path
+    problem = iri_error(iri)
+    if problem:
+        raise NotFound(f"{path!r} maps to {iri!r}, which is not an IRI ({problem}): nothing is published there")
     ui, content = _languages()
     if not rv.exists(store, iri):
         return _not_found(iri, ui, content)
@@ -578,8 +599,8 @@ def any_resource() -> Response:
     iris, store = _iris(), _store()
     ui, content = _languages()
     iri = request.args.get("iri", "").strip()
-    if not iri or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*", iri):
-        raise NotFound("give an absolute IRI as ?iri=")
+    if not iri or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*", iri) or iri_error(iri):
+        raise BadRequest(f"iri: {iri!r} is not an absolute IRI; give one as ?iri=")
     path = local_path(iri, iris)
     if path is not None:
         base, _, fragment = path.partition("#")

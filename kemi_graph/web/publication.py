@@ -231,6 +231,9 @@ def catalog() -> Response:
 def ontology_version(version: str) -> Response:
     """A version IRI of the ontology (``owl:versionIRI``) answers the ontology it names, by negotiation."""
     store = pages._store()
+    problem = pages.iri_error(f"{ONTOLOGY_IRI}/{version}")
+    if problem:
+        raise NotFound(f"{version!r} is not a version of the ontology ({problem}); the current one is at /ontology")
     version_iri = ox.NamedNode(f"{ONTOLOGY_IRI}/{version}")
     predicate = ox.NamedNode(PREFIXES["owl"] + "versionIRI")
     if not any(True for _ in store.quads_for_pattern(ox.NamedNode(str(ONTOLOGY_IRI)), predicate, version_iri, None)):
@@ -241,10 +244,6 @@ def ontology_version(version: str) -> Response:
 # ---------------------------------------------------------------------------------------
 # Search engines
 # ---------------------------------------------------------------------------------------
-
-
-def _site() -> str:
-    return request.host_url.rstrip("/") + request.script_root
 
 
 def _page_paths(store: ox.Store) -> list[str]:
@@ -272,7 +271,7 @@ def sitemap() -> Response:
     modified = None
     for quad in store.quads_for_pattern(ox.NamedNode(desc.dataset_iri(settings.base_iri)), ox.NamedNode(desc.DCT + "modified"), None, None):
         modified = quad.object.value
-    site = _site()
+    site = settings.site_url
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in _page_paths(store)[:SITEMAP_LIMIT]:
         url = escape(site + quote(path, safe="/:@!$&'()*+,;=-._~%"))
@@ -291,7 +290,7 @@ def robots() -> Response:
             "Disallow: /sparql",  # queries are for programs, and every link to one is a new URL
             "Disallow: /resource",  # IRIs of other sites, by parameter
             "Allow: /",
-            f"Sitemap: {_site()}/sitemap.xml",
+            f"Sitemap: {pages._settings().site_url}/sitemap.xml",
         ]
     )
     return Response(body + "\n", content_type="text/plain; charset=utf-8")

@@ -1,9 +1,10 @@
 """The SPARQL 1.1 Service Description of the endpoint, built once as RDF.
 
 Everything comes from kemi_graph.formats (result formats) and the store (its named graphs and
-their sizes). Only the endpoint IRI is the request's own URL, so the description is built with
-a placeholder that is swapped for the endpoint when it is served; each (endpoint, format) pair
-is serialised once.
+their sizes). The endpoint's and the VoID document's IRIs are given when it is served (the web
+layer takes them from the configured public URL, ``Settings.site_url``, never from the request),
+so the description is built with placeholders swapped in then; each (endpoint, format) pair is
+serialised once.
 """
 
 from __future__ import annotations

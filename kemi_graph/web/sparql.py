@@ -302,6 +302,8 @@ def evaluate(job: Job, calls_services: bool = False) -> Outcome:
             f"The answer is larger than the limit of {settings.max_response_bytes} bytes (max_response_bytes). "
             "Ask for less, e.g. with LIMIT or fewer variables."
         )
+    if outcome.status == "unsupported":
+        raise BadRequest(f"The query asks for something this endpoint does not support: {outcome.message}")
     if outcome.status == "error":
         if calls_services:
             raise BadGateway(f"A SERVICE call failed: {outcome.message}")
@@ -345,8 +347,8 @@ def _describe_service(format_param: list[str]) -> Response:
     fmt = _negotiate(formats.RDF + (formats.HTML,), format_param)
     if fmt is formats.HTML:
         return Response(_render_page(EXAMPLE_QUERY), content_type=formats.HTML.content_type)
-    void_iri = request.host_url + ".well-known/void"
-    body = web.service_description.serialize(request.base_url, void_iri, fmt)
+    site = web.settings.site_url  # never the request's Host header
+    body = web.service_description.serialize(site + "/sparql", site + "/.well-known/void", fmt)
     return Response(body, content_type=fmt.content_type)
 
 

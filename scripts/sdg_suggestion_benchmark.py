@@ -1,83 +1,123 @@
 #!/usr/bin/env python3
-"""Precision and recall of the suggested SDG links at goal level, against the city's own links.
+"""Precision, recall and F1 of the suggested SDG links against the project's gold annotations.
 
-The reference: the city links its strategic goal ELINVOIMAINEN KAUPUNKI to ten SDGs
-(3, 6, 7, 8, 9, 11, 12, 13, 14, 15); every objective and action under it is taken as "truly"
-linked to those ten goals (the icons belong to the strategic goal as a whole). The method's
-goals for an element are the goals of the targets it suggests (kg:suggestedGoal). Figures are
-micro-averaged over the elements (sum of hits / sum of suggested, sum of hits / sum of true);
-per-element rows follow. The method never sees the city's links (it reads only the text).
+Gold: ``examples/sdg-gold/{municipality}.csv`` (columns kind, text, sdg; ``sdg`` holds UN target
+codes such as ``3.4`` and goal numbers such as ``3`` for an element that belongs to a goal but to
+none of its targets, space-separated, empty for none; guideline in docs/sdg.md). The elements
+come from ``examples/{municipality}/*-2023.csv`` read by the table importer, as ``kemi-graph
+import`` reads them; the method never sees the gold. Target level: suggested targets against the
+gold's targets (goal-only annotations do not count). Goal level: the goals of the suggested
+targets against the goals of every gold code. Figures are micro-averaged over the elements
+(sum of hits / sum of suggested, sum of hits / sum of gold); ``--threshold`` keeps only
+suggestions scoring at least that much (default: the term list's own min_score).
 
-    python scripts/sdg_suggestion_benchmark.py [--strategic-goal ID] [--kinds objective,action]
+    python scripts/sdg_suggestion_benchmark.py [--threshold 0.5] [--municipality kuvitelmala] [--rows]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rdflib import RDF  # noqa: E402
 
-from kemi_graph.build.load import load_project  # noqa: E402
 from kemi_graph.build.suggest import METHOD_VERSION, load_terms, suggest  # noqa: E402
 from kemi_graph.config import Settings  # noqa: E402
+from kemi_graph.importers.table import TableFile, convert_tables  # noqa: E402
 from kemi_graph.namespaces import KG, Iris  # noqa: E402
 
-KINDS = {"objective": KG.Objective, "action": KG.Action, "indicator": KG.Indicator, "result": KG.Result}
+REPO = Path(__file__).resolve().parents[1]
+GOLD = REPO / "examples" / "sdg-gold"
+KINDS = {KG.Objective: "objective", KG.Action: "action", KG.Indicator: "indicator", KG.Result: "result"}
 
 
-def goal_number(iri: object) -> int:
-    return int(str(iri).rsplit("/", 1)[-1].split(".")[0])
+@dataclass
+class Tally:
+    hits: int = 0
+    suggested: int = 0
+    gold: int = 0
+
+    def add(self, got: set[str], wanted: set[str]) -> None:
+        self.hits += len(got & wanted)
+        self.suggested += len(got)
+        self.gold += len(wanted)
+
+    def line(self, level: str) -> str:
+        p = self.hits / self.suggested if self.suggested else float("nan")
+        r = self.hits / self.gold if self.gold else float("nan")
+        f1 = 2 * p * r / (p + r) if self.suggested and self.gold and p + r else 0.0
+        return f"{level:<7} precision {self.hits}/{self.suggested} = {p:.2f}   recall {self.hits}/{self.gold} = {r:.2f}   F1 {f1:.2f}"
+
+
+@dataclass
+class Scores:
+    target: Tally = field(default_factory=Tally)
+    goal: Tally = field(default_factory=Tally)
+    rows: list[str] = field(default_factory=list)
+
+
+def read_gold(path: Path) -> dict[tuple[str, str], set[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {(row["kind"], row["text"]): set(row["sdg"].split()) for row in csv.DictReader(handle)}
+
+
+def goal_of(code: str) -> str:
+    return code.split(".")[0]
+
+
+def score(municipality: str, threshold: float | None, iris: Iris) -> Scores:
+    gold = read_gold(GOLD / f"{municipality}.csv")
+    tables = sorted((REPO / "examples" / municipality).glob("*-2023.csv"))
+    converted = convert_tables([TableFile(t) for t in tables], iris, municipality=municipality, name=municipality, code="000")
+    terms = load_terms()
+    minimum = terms.min_score if threshold is None else threshold
+    suggested = suggest(converted.city, converted.interpretation, iris, municipality, terms)
+    by_element: dict[object, set[str]] = {}
+    for node in suggested.subjects(RDF.type, KG.SdgSuggestion):
+        if float(suggested.value(node, KG.score)) >= minimum:
+            code = str(suggested.value(node, KG.suggestedTarget)).rsplit("/", 1)[1]
+            by_element.setdefault(suggested.value(node, KG.suggestionOf), set()).add(code)
+    scores = Scores()
+    seen = set()
+    for cls, kind in KINDS.items():
+        for element in converted.city.subjects(RDF.type, cls):
+            key = (kind, str(converted.city.value(element, KG.verbatimText)))
+            if key not in gold:
+                raise SystemExit(f"{municipality}: {key} is not in the gold file {GOLD / f'{municipality}.csv'}")
+            seen.add(key)
+            got, wanted = by_element.get(element, set()), gold[key]
+            scores.target.add(got, {c for c in wanted if "." in c})
+            scores.goal.add({goal_of(c) for c in got}, {goal_of(c) for c in wanted})
+            scores.rows.append(f"  {kind:<9} {key[1][:70]:<70} gold {' '.join(sorted(wanted)) or '-':<12} suggested {' '.join(sorted(got)) or '-'}")
+    missing = set(gold) - seen
+    if missing:
+        raise SystemExit(f"{municipality}: gold elements the import did not produce: {sorted(missing)}")
+    return scores
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--strategic-goal", default="elinvoimainen-kaupunki", help="id of the strategic goal whose SDG links are the reference")
-    parser.add_argument("--kinds", default="objective,action", help="element kinds to score (objective,action,indicator,result)")
+    parser.add_argument("--municipality", action="append", help="a gold file's name (default: every file in examples/sdg-gold)")
+    parser.add_argument("--threshold", type=float, help="lowest score shown (default: the term list's min_score)")
+    parser.add_argument("--rows", action="store_true", help="also print every element's gold and suggested codes")
     args = parser.parse_args(argv)
     iris = Iris(Settings.from_env().base_iri)
     terms = load_terms()
-    project = load_project(iris)
-    total_hits = total_suggested = total_true = elements = 0
-    lines = []
-    for strategy in project.strategies:
-        city = strategy.city
-        goals = [g for g in city.subjects(RDF.type, KG.StrategicGoal) if str(g).endswith("/goal/" + args.strategic_goal)]
-        if not goals:
-            continue
-        goal = goals[0]
-        truth = {goal_number(s) for s in city.objects(goal, KG.sdg)}
-        suggested = suggest(city, strategy.interpretation, iris, strategy.municipality, terms)
-        by_element: dict[object, set[int]] = {}
-        for node in suggested.subjects(RDF.type, KG.SdgSuggestion):
-            by_element.setdefault(suggested.value(node, KG.suggestionOf), set()).add(goal_number(suggested.value(node, KG.suggestedGoal)))
-        objectives = set(city.subjects(KG.strategicGoal, goal))
-        members = set(objectives)
-        for link in (KG.objective, KG.indicatorOf, KG.resultOf):
-            for objective in objectives:
-                members |= set(city.subjects(link, objective))
-        wanted = {KINDS[k.strip()] for k in args.kinds.split(",") if k.strip()}
-        for element in sorted(members):
-            if not any((element, RDF.type, kind) in city for kind in wanted):
-                continue
-            got = by_element.get(element, set())
-            hits = got & truth
-            elements += 1
-            total_hits += len(hits)
-            total_suggested += len(got)
-            total_true += len(truth)
-            lines.append(f"  {str(element).rsplit('/', 2)[-2]:<10} {str(element).rsplit('/', 1)[-1]:<42} suggested {sorted(got)!s:<14} hits {sorted(hits)}")
-        print(f"{strategy.municipality}: reference = SDG goals {sorted(truth)} of strategic goal {args.strategic_goal!r}")
-    precision = total_hits / total_suggested if total_suggested else float("nan")
-    recall = total_hits / total_true if total_true else float("nan")
-    print(f"method sdg-term-match {METHOD_VERSION}, term list {terms.version} (sha256 {terms.sha256[:12]}), min_score {terms.min_score}")
-    print(f"elements: {elements} ({args.kinds})")
-    print(f"goal-level precision: {total_hits}/{total_suggested} = {precision:.3f}")
-    print(f"goal-level recall:    {total_hits}/{total_true} = {recall:.3f}")
-    print("\n".join(lines))
+    names = args.municipality or sorted(p.stem for p in GOLD.glob("*.csv"))
+    threshold = terms.min_score if args.threshold is None else args.threshold
+    print(f"method sdg-term-match {METHOD_VERSION}, term list {terms.version} (sha256 {terms.sha256[:12]}), threshold {threshold}")
+    for name in names:
+        scores = score(name, args.threshold, iris)
+        print(f"{name}: {len(scores.rows)} elements")
+        print("  " + scores.target.line("target"))
+        print("  " + scores.goal.line("goal"))
+        if args.rows:
+            print("\n".join(scores.rows))
     return 0
 
 

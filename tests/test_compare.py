@@ -17,10 +17,17 @@ def _rows(settings: Settings, name: str, **values: str) -> list[tuple[str, ...]]
 
 
 def test_objectives_per_sdg_goal_per_municipality(imported_settings: Settings) -> None:
-    rows = [(m, name, code, int(n), int(count)) for m, name, code, n, count in _rows(imported_settings, "compare-objectives-per-sdg")]
+    every = _rows(imported_settings, "compare-objectives-per-sdg")
+    rows = [(m, name, code, int(n), int(count)) for m, name, code, n, count, _, _ in every]
     kemi = [(KEMI, "Kemi", "240", goal, 6) for goal in (3, 6, 7, 8, 9, 11, 12, 13, 14, 15)]
     esim = [(ESIM, "Esimerkkilä", "999", goal, count) for goal, count in ((3, 2), (7, 2), (12, 1), (13, 2))]
     assert rows == sorted(kemi + esim, key=lambda r: (r[3], r[1]))
+    # Stated on the objective and inherited from its strategic goal, kept apart: Kemi prints its
+    # icons beside the strategic goal only, so none of its objectives states an SDG itself.
+    split = {(m, int(n)): (int(stated), int(inherited)) for m, _, _, n, _, stated, inherited in every}
+    assert all(split[(KEMI, goal)] == (0, 6) for goal in (3, 6, 7, 8, 9, 11, 12, 13, 14, 15))
+    assert all(sum(split[(m, n)]) == count for m, _, _, n, count in rows)
+    assert {n: v for (m, n), v in split.items() if m == ESIM} == {3: (1, 1), 7: (1, 1), 12: (1, 0), 13: (0, 2)}
 
 
 def test_share_of_indicators_achieved(imported_settings: Settings) -> None:
@@ -29,8 +36,8 @@ def test_share_of_indicators_achieved(imported_settings: Settings) -> None:
         (ESIM, "HYVINVOIVA ESIMERKKILÄ", 2, 1, 50.0),
         (ESIM, "KESTÄVÄ YMPÄRISTÖ", 2, 1, 50.0),
         (KEMI, "ELINVOIMAINEN KAUPUNKI", 7, 2, 28.6),
-        (KEMI, "HYVINVOIVAT KUNTALAISET", 18, 4, 22.2),
-        (KEMI, "SUJUVA ARKI", 13, 3, 23.1),
+        (KEMI, "HYVINVOIVAT KUNTALAISET", 18, 2, 11.1),
+        (KEMI, "SUJUVA ARKI", 13, 2, 15.4),
     ]
 
 

@@ -225,3 +225,106 @@ def test_all_actions_related_to_sdg_3_need_inference(store: ox.Store, iris: Iris
              ?goal skos:prefLabel "ELINVOIMAINEN KAUPUNKI"@fi }""",
     )
     assert len(with_inference) == len(vital_city_actions) > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The interpretation says only what the source supports
+# ---------------------------------------------------------------------------------------------
+
+KEMI = "https://w3id.org/kemi-graph/id/kemi/kaupunkistrategia"
+
+
+def _curated() -> dict[str, object]:
+    import yaml
+
+    return yaml.safe_load((data_dir() / "kemi" / "strategy.yaml").read_text(encoding="utf-8"))
+
+
+def test_a_result_answers_every_indicator_it_reports_on(store: ox.Store) -> None:
+    rows = select(store, f"SELECT ?indicator WHERE {{ <{KEMI}/result/kyselyihin-vastattu-kaikissa-kouluissa> kg:answers ?indicator }}")
+    assert {row["indicator"].rsplit("/", 1)[1] for row in rows} == {"kouluterveyskysely", "oph-move-mittaristo", "hyvinvoinnin-tyokalujen-tieto"}
+    survey = select(store, f"SELECT ?result WHERE {{ ?result kg:answers <{KEMI}/indicator/sisainen-kysely> }}")
+    assert survey == [{"result": f"{KEMI}/result/keskustelutyokalut-satunnaisesti"}]
+    shared = select(store, f"SELECT ?status WHERE {{ <{KEMI}/result/yhteisen-esihenkilon-kokeilu> kg:answers <{KEMI}/indicator/kaksi-palvelukokonaisuutta-uudistetaan> ; kg:status ?status }}")
+    assert shared == [{"status": "https://w3id.org/kemi-graph/ontology#partlyAchieved"}]
+
+
+def test_every_status_follows_the_written_rule() -> None:
+    """docs/curation.md, status rule: 1. the result says it is not known; 2. judged against a target
+    (a level, a deadline or an expected state) of an indicator it answers; 3. else no target."""
+    judged = {"achieved", "partly-achieved", "not-achieved", "not-known"}
+    checked = 0
+    for goal in _curated()["strategic_goals"]:  # type: ignore[index]
+        for objective in goal["objectives"]:
+            targets = {i["id"] for i in objective["indicators"] if i.get("target")}
+            for result in objective["results"]:
+                answers = result.get("answers") or []
+                answers = [answers] if isinstance(answers, str) else answers
+                if "ei ole tiedossa" in result["fi"]:
+                    assert result["status"] == "not-known", result["id"]
+                elif targets & set(answers):
+                    assert result["status"] in judged, result["id"]
+                else:
+                    assert result["status"] == "no-target", result["id"]
+                assert "(rule " in result["status_note"]["en"], result["id"]
+                checked += 1
+    assert checked == 35
+
+
+@pytest.mark.parametrize(
+    ("result", "status"),
+    [
+        ("valpas-ilmoitukset-2023", "noTarget"),  # the indicator names the Valpas system, no target level
+        ("opinnaytetoita-7", "noTarget"),  # the same rule as the Valpas notifications
+        ("facebook-ja-instagram-viestintakanavina", "noTarget"),  # the printed indicators (local media) are not reported
+        ("podcast-kayttoon", "noTarget"),
+        ("podcast-ohjelmat", "noTarget"),
+        ("palveluverkkopaatos-ja-yhdyspintaneuvottelut", "partlyAchieved"),  # a decision starts the implementation
+        ("kulttuuriyritysten-maara-ei-tiedossa", "notKnown"),  # the only result that says "ei ole tiedossa"
+    ],
+)
+def test_statuses_the_audit_questioned(store: ox.Store, result: str, status: str) -> None:
+    rows = select(store, f"SELECT ?status WHERE {{ <{KEMI}/result/{result}> kg:status ?status }}")
+    assert rows == [{"status": f"https://w3id.org/kemi-graph/ontology#{status}"}]
+
+
+def test_the_titles_the_project_wrote_are_not_the_citys(store: ox.Store, iris: Iris) -> None:
+    written = ("Kemin kaupunkistrategia", "Kemin kaupunkistrategia, hyvinvointitoimiala: tavoitteet, toimenpiteet ja toteuma 1-12/2023",
+               "Hyvinvointitoimialan kaupunkistrategian toimeenpanosuunnitelma ja seuranta 1-12/2023")
+    for graph, expected in ((iris.municipality_graph("kemi", "city"), 0), (iris.municipality_graph("kemi", "interpretation"), 3)):
+        found = select(store, f"""SELECT DISTINCT ?title WHERE {{ GRAPH <{graph}> {{ ?s ?p ?title }}
+                                   VALUES ?title {{ {" ".join(f'"{t}"@fi' for t in written)} }} }}""")
+        assert len(found) == expected, graph
+
+
+def test_a_threshold_is_not_a_measurement_and_meetings_are_not_matters(store: ox.Store) -> None:
+    assert select(store, "SELECT ?m WHERE { ?m a kg:Measurement ; kg:unit ?unit FILTER(CONTAINS(STR(?unit), 'currency')) }") == []
+    meetings = select(store, f"""SELECT ?value ?indicator WHERE {{ <{KEMI}/result/yhdyspintapalaverit-hyvinvointialueen-kanssa> kg:measurement ?m .
+                                   ?m kg:value ?value OPTIONAL {{ ?m kg:measures ?indicator }} }}""")
+    assert meetings == [{"value": Decimal("3"), "indicator": None}]
+
+
+def test_autumn_2023_keeps_the_season_and_gets_no_made_up_date(store: ox.Store) -> None:
+    rows = select(store, f"""SELECT ?deadline ?words WHERE {{ <{KEMI}/indicator/tyokalu-kaytossa-kaikissa-yksikoissa> kg:target ?t .
+                               OPTIONAL {{ ?t kg:deadline ?deadline }} ?t kg:deadlineText ?words FILTER(lang(?words) = "fi") }}""")
+    assert rows == [{"deadline": None, "words": "syksy 2023"}]
+
+
+def test_a_unit_is_not_a_post_and_two_names_of_one_office_are_said_to_be_so(store: ox.Store) -> None:
+    assert select(store, "SELECT ?post WHERE { ?post a kg:Post ; skos:prefLabel 'Hyvinvointitoimiala'@fi }") == []
+    unit = select(store, f"SELECT ?unit WHERE {{ <{KEMI}/responsibility/osallisuus-vastuu> kg:responsibleUnit ?unit . ?unit a kg:OrganisationalUnit }}")
+    assert [row["unit"].rsplit("/", 1)[1] for row in unit] == ["hyvinvointitoimiala"]
+    same = select(store, """SELECT ?a ?b ?note WHERE { ?a kg:probablySamePostAs ?b ; skos:prefLabel "Toimialajohtaja"@fi .
+                              ?b skos:prefLabel ?bFi FILTER(?bFi = "Hyvinvointijohtaja"@fi) ?a skos:note ?note }""")
+    assert len(same) == 1 and "welfare sector" in str(same[0]["note"])
+    # The city's words stay as printed.
+    assert select(store, "SELECT ?r WHERE { ?r kg:verbatimText ?t FILTER(STRSTARTS(?t, 'Toimialajohtaja')) }")
+
+
+def test_translations_the_audit_corrected(store: ox.Store) -> None:
+    rows = select(store, f"""SELECT ?id ?en WHERE {{ VALUES ?id {{ <{KEMI}/result/yhteisen-esihenkilon-kokeilu> <{KEMI}/result/palveluverkkopaatos-ja-yhdyspintaneuvottelut> }}
+                               ?id skos:prefLabel ?en FILTER(lang(?en) = "en") }}""")
+    english = {str(row["id"]).rsplit("/", 1)[1]: str(row["en"]) for row in rows}
+    assert "adult education centre" in english["yhteisen-esihenkilon-kokeilu"] and "College" not in english["yhteisen-esihenkilon-kokeilu"]
+    decision = english["palveluverkkopaatos-ja-yhdyspintaneuvottelut"]
+    assert decision.startswith("Service network decision in October 2023. Wellbeing services county and municipality: interface negotiations")

@@ -392,11 +392,12 @@ def test_every_term_has_finnish_and_english_label_and_definition(ontology, kind)
     assert missing == []
 
 
-def test_status_scheme_has_the_four_statuses_with_finnish_labels(ontology):
+def test_status_scheme_has_the_five_statuses_with_finnish_labels(ontology):
     expected = {
         KG.achieved: ("achieved", "saavutettu"),
         KG.partlyAchieved: ("partlyAchieved", "osittain saavutettu"),
         KG.notAchieved: ("notAchieved", "ei saavutettu"),
+        KG.noTarget: ("noTarget", "ei tavoitetasoa"),
         KG.notKnown: ("notKnown", "ei tiedossa"),
     }
     assert set(ontology.subjects(SKOS.inScheme, KG.StatusScheme)) == set(expected)

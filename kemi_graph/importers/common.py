@@ -27,6 +27,7 @@ STATUSES = {
     "achieved": KG.achieved,
     "partly-achieved": KG.partlyAchieved,
     "not-achieved": KG.notAchieved,
+    "no-target": KG.noTarget,
     "not-known": KG.notKnown,
 }
 COLUMNS = {

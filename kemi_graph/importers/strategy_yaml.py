@@ -90,11 +90,12 @@ class _Converter:
     def _el(self, kind: str, slug: str) -> URIRef:
         return self.iris.element(self.m, self.s, kind, slug)
 
-    def _names(self, node: URIRef, names: Mapping[str, str], where: str) -> None:
-        """A Finnish name is the city's; an English one is the project's translation."""
+    def _names(self, node: URIRef, names: Mapping[str, str], where: str, *, written_by_project: bool = False) -> None:
+        """A Finnish name is the city's, unless the curator wrote it (a title the document does not
+        print); an English one is always the project's translation."""
         if "fi" not in names:
             raise self._fail(where, "a Finnish name (fi) is required")
-        self.city.add((node, SKOS.prefLabel, Literal(names["fi"], lang="fi")))
+        (self.interp if written_by_project else self.city).add((node, SKOS.prefLabel, Literal(names["fi"], lang="fi")))
         if names.get("en"):
             self.interp.add((node, SKOS.prefLabel, Literal(names["en"], lang="en")))
 
@@ -157,14 +158,14 @@ class _Converter:
         self.city.add((strategy, RDF.type, KG.Strategy))
         self.city.add((strategy, KG.municipality, municipality))
         self.city.add((strategy, DCTERMS.publisher, municipality))
-        self._names(strategy, self._get(doc, "strategy", "name"), "strategy.name")
+        self._names(strategy, self._get(doc, "strategy", "name"), "strategy.name", written_by_project=True)
 
         self.source_doc = self._el("source", self._slug(doc, "source", "id"))
         self.city.add((self.source_doc, RDF.type, KG.SourceDocument))
         self.city.add((self.source_doc, DCTERMS.format, Literal("text/plain")))
         self.city.add((self.source_doc, DCTERMS.publisher, municipality))
         self.city.add((self.source_doc, KG.sourceFile, Literal(str(self._get(doc, "source", "file")))))
-        self._names(self.source_doc, self._get(doc, "source", "title"), "source.title")
+        self._names(self.source_doc, self._get(doc, "source", "title"), "source.title", written_by_project=True)
 
         self.period = self._period(self._get(doc, "period"))
         self.plan = self._el("plan", self._slug(doc, "plan", "id"))
@@ -174,8 +175,9 @@ class _Converter:
         self.city.add((self.plan, KG.municipality, municipality))
         self.city.add((self.plan, KG.source, self.source_doc))
         self.city.add((self.plan, DCTERMS.temporal, self.period))
-        self._names(self.plan, self._get(doc, "plan", "name"), "plan.name")
+        self._names(self.plan, self._get(doc, "plan", "name"), "plan.name", written_by_project=True)
 
+        self.units = {self._slug(doc, "unit", "id"): unit}
         self.posts = self._posts(doc.get("posts") or [], unit)
         goals = self._get(doc, "strategic_goals")
         for part, goal in enumerate(goals, start=1):
@@ -210,6 +212,17 @@ class _Converter:
                 self.interp.add((node, SKOS.prefLabel, Literal(self._get(post, lang, where=where), lang=lang)))
             for lang, note in (post.get("note") or {}).items():
                 self.interp.add((node, SKOS.note, Literal(note, lang=lang)))
+        for index, post in enumerate(posts):
+            other = post.get("probably_same_as")
+            if other is None:
+                continue
+            if other not in found:
+                raise self._fail(f"posts[{index}].probably_same_as", f"{other!r} is not one of the posts listed under 'posts'")
+            if not (post.get("note") or {}).get("en"):
+                raise self._fail(f"posts[{index}].note", "a post read as probably the same as another needs a note giving the reason")
+            this = found[post["id"]]
+            self.interp.add((this, KG.probablySamePostAs, found[other]))
+            self.interp.add((found[other], KG.probablySamePostAs, this))
         return found
 
     def _strategic_goal(self, part: int, goal: Mapping[str, Any], where: str) -> None:
@@ -278,6 +291,10 @@ class _Converter:
             if slug not in self.posts:
                 raise self._fail(f"{where}.posts", f"{slug!r} is not one of the posts listed under 'posts'")
             self.interp.add((node, KG.responsiblePost, self.posts[slug]))
+        for slug in item.get("units") or []:
+            if slug not in self.units:
+                raise self._fail(f"{where}.units", f"{slug!r} is not the unit named under 'unit' ({', '.join(self.units)})")
+            self.interp.add((node, KG.responsibleUnit, self.units[slug]))
         schedule = item.get("schedule")
         if schedule:
             start = int(self._get(schedule, "from", where=where))
@@ -302,6 +319,8 @@ class _Converter:
                 self.interp.add((target_node, KG.unit, self._unit(target.get("unit"), f"{where}.target")))
             if "deadline" in target:
                 self.interp.add((target_node, KG.deadline, Literal(target["deadline"], datatype=XSD.date)))
+            for lang, text in (target.get("deadline_text") or {}).items():
+                self.interp.add((target_node, KG.deadlineText, Literal(text, lang=lang)))
             if target.get("en"):
                 self.interp.add((target_node, SKOS.prefLabel, Literal(target["en"], lang="en")))
         self._data_sources(node, item, where)
@@ -333,19 +352,18 @@ class _Converter:
         self.city.add((node, KG.resultOf, objective))
         self.city.add((node, KG.period, self.period))
         self.city.add((node, KG.plan, self.plan))
-        answered = item.get("answers")
-        indicator = None
-        if answered:
-            if answered not in indicators:
-                raise self._fail(f"{where}.answers", f"{answered!r} is not an indicator of the same objective")
-            indicator = indicators[answered]
-            self.interp.add((node, KG.answers, indicator))
+        answered = item.get("answers") or []
+        answered = [answered] if isinstance(answered, str) else answered
+        for slug in answered:
+            if slug not in indicators:
+                raise self._fail(f"{where}.answers", f"{slug!r} is not an indicator of the same objective")
         status_name = item.get("status")
         if status_name not in STATUSES:
             raise self._fail(f"{where}.status", f"{status_name!r} is not one of {', '.join(STATUSES)}")
         self.interp.add((node, KG.status, STATUSES[status_name]))
-        if indicator is not None:
-            self.interp.add((indicator, KG.status, STATUSES[status_name]))
+        for slug in answered:
+            self.interp.add((node, KG.answers, indicators[slug]))
+            self.interp.add((indicators[slug], KG.status, STATUSES[status_name]))
         for lang, note in (item.get("status_note") or {}).items():
             self.interp.add((node, SKOS.note, Literal(note, lang=lang)))
         measured: list[URIRef] = []
@@ -361,12 +379,27 @@ class _Converter:
             self.interp.add((m_node, KG.period, self.period))
             for lang, label in (measurement.get("label") or {}).items():
                 self.interp.add((m_node, RDFS.label, Literal(label, lang=lang)))
-            if indicator is not None:
-                self.interp.add((m_node, KG.measures, indicator))
+            measured_indicator = self._measured_indicator(measurement, answered, m_where)
+            if measured_indicator is not None:
+                self.interp.add((m_node, KG.measures, indicators[measured_indicator]))
             (derived if measurement.get("derived") else measured).append(m_node)
         for m_node in derived:
             for source in measured:
                 self.interp.add((m_node, PROV.wasDerivedFrom, source))
+
+    def _measured_indicator(self, measurement: Mapping[str, Any], answered: list[str], where: str) -> str | None:
+        """The indicator whose quantity the number is: ``measures`` (an indicator id the result
+        answers, or false when the number counts something else), else the one indicator answered."""
+        if "measures" not in measurement:
+            if len(answered) > 1:
+                raise self._fail(f"{where}.measures", f"the result answers {len(answered)} indicators; say which one the number measures (or false)")
+            return answered[0] if answered else None
+        chosen = measurement["measures"]
+        if chosen is False:
+            return None
+        if chosen not in answered:
+            raise self._fail(f"{where}.measures", f"{chosen!r} is not an indicator the result answers ({', '.join(answered) or 'none'})")
+        return str(chosen)
 
     def _provenance(self) -> None:
         add_provenance(self.iris, self.m, [self.source_doc], self.city, self.interp, INTERPRETATION_METHOD)

@@ -112,7 +112,8 @@ METHOD = (
     "results as measurements; a result answers an indicator of its objective when the objective has "
     "one indicator, or as many indicators as results (paired in order); status: the result's number "
     "against the target in the same unit, else words ('ei toteutunut', 'osittain', 'toteutunut', "
-    "'käytössä', ...), else not known. Deterministic; English labels only for roles in the project's glossary."
+    "'käytössä', ...), else not known where it says so ('ei tiedossa') or the indicator has a target level, "
+    "else no target. Deterministic; English labels only for roles in the project's glossary."
 )
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
@@ -666,7 +667,11 @@ def _judge(text: str, target: tuple[Decimal, str] | None, numbers: list[tuple[De
         return "partly-achieved", "The result says it was partly done."
     if re.search(r"toteutu|toteutettu|tehty|valmis|käytössä|otettu käyttöön|käynnistetty|järjestetty|aloitettu", lowered):
         return "achieved", "The result says it was done."
-    return "not-known", "Nothing to judge the result against."
+    if re.search(r"\bei\s+(?:ole\s+)?tiedossa|\bei\s+tiedetä", lowered):
+        return "not-known", "The result says it is not known."
+    if target is None:
+        return "no-target", "No target level to judge the result against."
+    return "not-known", "The result does not tell whether the target was met."
 
 
 def convert_tables(files: Iterable[TableFile], iris: Iris, *, municipality: str, name: str, code: str) -> ConvertedStrategy:

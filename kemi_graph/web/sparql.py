@@ -202,8 +202,10 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
 
     fmt: formats.Format | None = None
     if info.kind is not None:
-        candidates = (formats.QUERY_RESULTS if info.kind == "select" else formats.RDF) + (formats.HTML,)
-        fmt = _negotiate(candidates, format_param)
+        if info.kind == "select":
+            fmt = _negotiate(formats.QUERY_RESULTS + (formats.HTML,), format_param)
+        else:  # a result-set Accept on a graph query gets the default RDF format (docs/web.md)
+            fmt = _negotiate(formats.RDF + (formats.HTML,), format_param, other_kind=formats.QUERY_RESULTS)
     html = fmt is formats.HTML
 
     # The answer is fully determined by these, unless the query can change its own answer.
@@ -285,9 +287,11 @@ def _tagged(response: Response, etag: str | None) -> Response:
     return response
 
 
-def _negotiate(candidates: tuple[formats.Format, ...], format_param: list[str]) -> formats.Format:
+def _negotiate(
+    candidates: tuple[formats.Format, ...], format_param: list[str], other_kind: tuple[formats.Format, ...] = ()
+) -> formats.Format:
     try:
-        return negotiate(request.headers.get("Accept"), candidates, format_param)
+        return negotiate(request.headers.get("Accept"), candidates, format_param, other_kind=other_kind)
     except NotAcceptable as error:
         if error.unknown_format:
             raise BadRequest(str(error)) from error

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +34,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from werkzeug.exceptions import NotFound
+from werkzeug.http import http_date
 
 from kemi_graph import formats
 from kemi_graph.config import Settings
@@ -291,6 +293,19 @@ def dataset_version() -> str:
     return cache.version
 
 
+def built_at() -> datetime | None:
+    """When the served data was built (``build-info.json``), or None for data not made by a build."""
+    cache: PagesCache = current_app.extensions[CACHE_KEY]
+    if "built_at" not in cache.extra:
+        cache.extra["built_at"] = None
+        settings = _settings()
+        if (settings.dist_dir / BUILD_INFO).is_file():
+            info = build_info(settings)
+            if info.get("version") == dataset_version() and info.get("built"):
+                cache.extra["built_at"] = datetime.fromisoformat(info["built"])
+    return cache.extra["built_at"]
+
+
 def _default_graph_size(store: ox.Store) -> int:
     result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=[ox.DefaultGraph()], named_graphs=[])
     return next((int(row["n"].value) for row in result), 0)
@@ -447,13 +462,23 @@ def _negotiated(
     except NotAcceptable as error:
         return _not_acceptable(error, path, candidates)
     etag = f"{dataset_version()[:32]}-{fmt.name}"
+    modified = built_at()
     headers = {
         "Vary": "Accept",
         "Link": _link_header(path, candidates, canonical),
         "Content-Location": f"{request.script_root}{path}?format={fmt.name}",
         "Cache-Control": f"public, max-age={MAX_AGE}",
     }
-    if request.if_none_match.contains(etag):
+    if modified is not None:
+        headers["Last-Modified"] = http_date(modified)
+    # If-Modified-Since counts only without If-None-Match (RFC 9110, 13.1.3).
+    unmodified = (
+        modified is not None
+        and not request.if_none_match
+        and request.if_modified_since is not None
+        and modified <= request.if_modified_since
+    )
+    if request.if_none_match.contains(etag) or unmodified:
         response = Response(status=304, headers=headers)
         response.set_etag(etag)
         return response

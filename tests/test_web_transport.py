@@ -91,9 +91,17 @@ def test_a_graph_query_that_refuses_turtle_is_not_sent_turtle(client: Any) -> No
     assert response.mimetype == "application/n-triples"
 
 
-def test_a_select_asked_for_rdf_only_is_still_refused(client: Any) -> None:
-    response = client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": "text/turtle"})
-    assert response.status_code == 406
+@pytest.mark.parametrize(("accept", "format_name"), [("text/turtle", None), ("*/*", "json-ld"), ("*/*", "n3")])
+def test_a_select_asked_for_an_rdf_format_gets_sparql_json(client: Any, accept: str, format_name: str | None) -> None:
+    query = {"query": SELECT, **({"format": format_name} if format_name else {})}
+    response = client.get("/sparql", query_string=query, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == "application/sparql-results+json"
+
+
+def test_a_format_nobody_knows_is_still_a_400(client: Any) -> None:
+    response = client.get("/sparql", query_string={"query": SELECT, "format": "excel"})
+    assert response.status_code == 400
 
 
 def test_the_void_uri_pattern_is_valid_in_javascript_unicode_regexes(client: Any) -> None:

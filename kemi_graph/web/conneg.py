@@ -89,9 +89,10 @@ def negotiate(
     ``format_param`` wins over ``Accept``: one or more values (repeated parameters, or a
     comma-separated list, as SPARQLWrapper sends), each a format name, extension or media type;
     the first that fits a candidate is chosen. Without an ``Accept`` header the first candidate
-    is chosen. An ``Accept`` header that names only formats of ``other_kind`` (result-set types
-    for a graph query: rdflib's SPARQLStore sends one Accept for every query form) gets the
-    first candidate it does not refuse with ``q=0``; the client reads the ``Content-Type``.
+    is chosen. A request that names only formats of ``other_kind`` (result-set types for a
+    graph query, RDF types for SELECT/ASK: rdflib's SPARQLStore and SPARQLWrapper send one
+    choice for every query form) gets the first candidate its ``Accept`` does not refuse with
+    ``q=0``; the client reads the ``Content-Type``.
     Raises :class:`NotAcceptable`.
     """
     wanted = [format_param] if isinstance(format_param, str) else list(format_param or ())
@@ -101,6 +102,8 @@ def negotiate(
             chosen = by_name(item, candidates)
             if chosen is not None:
                 return chosen
+        if other_kind and all(by_name(item, other_kind) is not None for item in wanted):
+            return candidates[0]
         raise NotAcceptable(
             f"format={', '.join(wanted)!r} is not available for this response; use one of: "
             + ", ".join(c.name for c in candidates),

@@ -204,9 +204,10 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
 
     fmt: formats.Format | None = None
     if info.kind is not None:
+        # Asked only for formats of the other kind of answer, a query gets its kind's default (docs/web.md).
         if info.kind == "select":
-            fmt = _negotiate(formats.QUERY_RESULTS + (formats.HTML,), format_param)
-        else:  # a result-set Accept on a graph query gets the default RDF format (docs/web.md)
+            fmt = _negotiate(formats.QUERY_RESULTS + (formats.HTML,), format_param, other_kind=formats.RDF)
+        else:
             fmt = _negotiate(formats.RDF + (formats.HTML,), format_param, other_kind=formats.QUERY_RESULTS)
     html = fmt is formats.HTML
 

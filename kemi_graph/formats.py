@@ -87,9 +87,10 @@ RESULTS_CSV = _format(ox.QueryResultsFormat.CSV, ("csv",), charset=True)
 RESULTS_TSV = _format(ox.QueryResultsFormat.TSV, ("tsv",), charset=True)
 
 # Graphs (CONSTRUCT, DESCRIBE, the service description), in the server's order of preference.
-TURTLE = _format(ox.RdfFormat.TURTLE, ("turtle", "ttl"), ("application/x-turtle",), charset=True)
+# Turtle is a subset of N3: clients asking for N3 (SPARQLWrapper's format=n3) get Turtle.
+TURTLE = _format(ox.RdfFormat.TURTLE, ("turtle", "ttl", "n3"), ("application/x-turtle", "text/n3", "text/rdf+n3"), charset=True)
 N_TRIPLES = _format(ox.RdfFormat.N_TRIPLES, ("ntriples", "nt"), ("text/plain",), charset=False)
-RDF_XML = _format(ox.RdfFormat.RDF_XML, ("rdfxml", "rdf", "xml"), ("application/xml", "text/xml"), charset=True)
+RDF_XML = _format(ox.RdfFormat.RDF_XML, ("rdfxml", "rdf", "xml", "rdf+xml"), ("application/xml", "text/xml"), charset=True)
 JSON_LD = _format(ox.RdfFormat.JSON_LD, ("jsonld", "json-ld", "json"), ("application/json", "application/x-json+ld"), charset=False)
 
 # Datasets (quads): dumps; a graph is also a dataset, so these serve CONSTRUCT results too.

@@ -201,7 +201,7 @@ def test_unsupported_accept_gets_406_listing_what_works(client: Any) -> None:
     body = response.get_data(as_text=True)
     for media_type in ("text/html", "text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"):
         assert media_type in body
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in [v.strip() for v in response.headers["Vary"].split(",")]
 
 
 def test_unknown_format_name_is_a_bad_request(client: Any) -> None:
@@ -212,7 +212,7 @@ def test_unknown_format_name_is_a_bad_request(client: Any) -> None:
 
 def test_responses_vary_on_accept_and_link_their_alternates(client: Any) -> None:
     response = client.get(GOAL, headers={"Accept": "text/turtle"})
-    assert response.headers["Vary"] == "Accept"
+    assert "Accept" in [v.strip() for v in response.headers["Vary"].split(",")]
     assert response.headers["Content-Location"] == GOAL + "?format=turtle"
     link = response.headers["Link"]
     assert f'<{BASE}{GOAL}>; rel="canonical"' in link

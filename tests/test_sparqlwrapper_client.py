@@ -10,7 +10,7 @@ from xml.dom.minidom import Document
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from conftest import LiveServer, start_server, stop_server
 
@@ -104,3 +104,43 @@ def test_malformed_query_error_reaches_the_client_as_a_400(server: LiveServer) -
 
     with pytest.raises(QueryBadFormed, match="Malformed query"):
         client(server, "SELECT ?x WHERE {", JSON).query()
+
+
+# Every return format SPARQLWrapper offers, by GET and by POST: what it converts to.
+SELECT_FORMATS = [JSON, XML, CSV, TSV, JSONLD, TURTLE, N3, RDF, RDFXML]
+GRAPH_FORMATS = [TURTLE, N3, RDF, RDFXML, JSONLD, XML, JSON, CSV, TSV]
+
+
+def _rows(result: object, fmt: str) -> list[str]:
+    """The names a SELECT answered, from whatever SPARQLWrapper converted."""
+    if isinstance(result, dict):
+        return [b["name"]["value"] for b in result["results"]["bindings"]]
+    if isinstance(result, Document):
+        return [node.firstChild.data for node in result.getElementsByTagName("literal")]
+    text = result.decode("utf-8")
+    if fmt == TSV or text.startswith("?"):
+        return [line.split("\t")[1].split('"')[1] for line in text.splitlines()[1:]]
+    return [row[1] for row in list(csv.reader(io.StringIO(text)))[1:]]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", SELECT_FORMATS)
+def test_select_in_every_return_format(server: LiveServer, fmt: str, method: str) -> None:
+    sparql = client(server, SELECT, fmt)
+    sparql.setMethod(method)
+    response = sparql.query()
+    assert response.response.status == 200
+    assert _rows(response.convert(), fmt) == ["Kemi", "Tornio"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS)
+def test_construct_in_every_return_format(server: LiveServer, fmt: str, method: str) -> None:
+    sparql = client(server, CONSTRUCT, fmt)
+    sparql.setMethod(method)
+    response = sparql.query()
+    content_type = response.info()["content-type"].split(";")[0]
+    result = response.convert()
+    if not isinstance(result, Graph):  # Turtle/N3 arrive as text, JSON-LD as text for JSON
+        result = Graph().parse(data=result, format={"text/turtle": "turtle", "application/ld+json": "json-ld"}.get(content_type, content_type))
+    assert set(result) == set(_expected_graph())

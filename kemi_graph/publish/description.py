@@ -55,6 +55,7 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 SPDX = "http://spdx.org/rdf/terms#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 ADMS = "http://www.w3.org/ns/adms#"
+DCATAP = "http://data.europa.eu/r5r/"
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
 
@@ -107,7 +108,7 @@ GRAPH_TEXTS: dict[str, tuple[str, str]] = {
 }
 LINK_PREDICATES_EXCLUDED = {RDF + "type"}
 # Prefixes of the description's Turtle.
-DESCRIPTION_PREFIXES = {**PREFIXES, "dcat": DCAT, "sd": SD, "spdx": SPDX, "vcard": VCARD, "adms": ADMS}
+DESCRIPTION_PREFIXES = {**PREFIXES, "dcat": DCAT, "sd": SD, "spdx": SPDX, "vcard": VCARD, "adms": ADMS, "dcatap": DCATAP}
 
 
 def description_graph(base_iri: str) -> str:
@@ -161,6 +162,18 @@ def term_slug(iri: str) -> str:
     if best and _LOCAL.fullmatch(local):
         return f"{best}-{local}"
     return "h-" + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:16]
+
+
+_REGEX_SYNTAX = re.compile(r"[\\^$.*+?()\[\]{}|]")
+
+
+def regex_literal(text: str) -> str:
+    """``text`` as a regex matching itself, in both Python and JavaScript Unicode (``u``) regexes.
+
+    ``re.escape`` also escapes ``-``, which a JavaScript ``u`` regex rejects (Comunica reads
+    ``void:uriRegexPattern`` that way); only the syntax characters both share are escaped here.
+    """
+    return _REGEX_SYNTAX.sub(lambda m: "\\" + m.group(0), text)
 
 
 def namespace_of(iri: str) -> str:
@@ -275,6 +288,8 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
             add(s, p, _lit(text, lang))
 
     catalog = f"{base}/catalog"
+    # A release's files never change; the current build's are replaced by the next build.
+    availability = EU + "planned-availability/" + ("STABLE" if publication.version else "AVAILABLE")
     dataset = dataset_iri(base, publication.version)
     endpoint = f"{base}/sparql"
     names = {lang: ", ".join(labels.get(lang) or labels.get("fi") or labels.get("") or code for _, code, labels in facts.municipalities) for lang in ("fi", "en")}
@@ -293,6 +308,10 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     for language in LANGUAGES:
         add(catalog, DCT + "language", language)
     add(catalog, DCAT + "themeTaxonomy", THEME_TAXONOMY)
+    if facts.issued:
+        add(catalog, DCT + "issued", _lit(facts.issued, datatype=XSD + "date"))
+    if facts.modified:
+        add(catalog, DCT + "modified", _lit(facts.modified, datatype=XSD + "date"))
 
     # Publisher: the municipality when there is one, else the project.
     if len(facts.municipalities) == 1:
@@ -313,7 +332,6 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
         add(dataset, RDF + "type", kind)
     texts(dataset, DCT + "title", title)
     texts(dataset, DCT + "description", DESCRIPTIONS)
-    add(dataset, DCT + "publisher", publisher)
     add(dataset, DCT + "license", LICENCE)
     add(dataset, DCT + "accessRights", EU + "access-right/PUBLIC")
     add(dataset, DCT + "accrualPeriodicity", EU + "frequency/ANNUAL")
@@ -321,11 +339,6 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     add(dataset, FOAF + "homepage", f"{base}/")
     for language in LANGUAGES:
         add(dataset, DCT + "language", language)
-    for lang, words in KEYWORDS.items():
-        for word in words:
-            add(dataset, DCAT + "keyword", _lit(word, lang))
-    for theme in THEMES:
-        add(dataset, DCAT + "theme", theme)
     add(dataset, DCT + "conformsTo", "https://w3id.org/kemi-graph/ontology")
     if facts.issued:
         add(dataset, DCT + "issued", _lit(facts.issued, datatype=XSD + "date"))
@@ -341,7 +354,18 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
             add(dataset, ADMS + "prev", dataset_iri(base, publication.previous))
 
     contact = f"{dataset}/contact"
-    add(dataset, DCAT + "contactPoint", contact)
+
+    def about(node: str) -> None:
+        """Who publishes ``node`` (the dataset, a graph of it, the endpoint), whom to ask, and its subject."""
+        add(node, DCT + "publisher", publisher)
+        add(node, DCAT + "contactPoint", contact)
+        for lang, words in KEYWORDS.items():
+            for word in words:
+                add(node, DCAT + "keyword", _lit(word, lang))
+        for theme in THEMES:
+            add(node, DCAT + "theme", theme)
+
+    about(dataset)
     add(contact, RDF + "type", VCARD + "Kind")
     add(contact, RDF + "type", VCARD + "Organization")
     add(contact, VCARD + "fn", _lit("kemi-graph"))
@@ -350,8 +374,11 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     if email:
         add(contact, VCARD + "hasEmail", "mailto:" + email)
 
+    areas = {municipality: f"{municipality}/area" for municipality, _, _ in facts.municipalities}
+    for area in areas.values():
+        add(catalog, DCT + "spatial", area)
     for municipality, code, labels in facts.municipalities:
-        area = f"{municipality}/area"
+        area = areas[municipality]
         add(dataset, DCT + "spatial", area)
         add(area, RDF + "type", DCT + "Location")
         for lang, text in sorted(labels.items()):
@@ -359,8 +386,8 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
         if code:
             add(area, DCT + "identifier", _lit(code))
         add(area, RDFS + "seeAlso", municipality)
-    for period, start, end, labels in facts.periods:
-        node = f"{dataset}/period/{period.rstrip('/').rsplit('/', 1)[-1]}"
+    period_nodes = [f"{dataset}/period/{period.rstrip('/').rsplit('/', 1)[-1]}" for period, *_ in facts.periods]
+    for node, (period, start, end, labels) in zip(period_nodes, facts.periods):
         add(dataset, DCT + "temporal", node)
         add(node, RDF + "type", DCT + "PeriodOfTime")
         add(node, RDFS + "seeAlso", period)
@@ -375,6 +402,7 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     add(LICENCE, RDF + "type", DCT + "LicenseDocument")
     add(LICENCE, DCT + "title", _lit("Creative Commons Attribution 4.0 International (CC BY 4.0)", "en"))
     add(LICENCE, DCT + "identifier", _lit("CC-BY-4.0"))
+    add(LICENCE, DCT + "type", "http://purl.org/adms/licencetype/Attribution")
     add(LICENCE, OWL + "sameAs", EU_LICENCE)
 
     # The SPARQL endpoint: a data service, and a distribution through it.
@@ -385,11 +413,22 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     add(endpoint, DCAT + "servesDataset", dataset)
     add(endpoint, DCT + "conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
     add(endpoint, DCT + "license", LICENCE)
+    about(endpoint)
     add(dataset, VOID + "sparqlEndpoint", endpoint)
     sparql_distribution = f"{dataset}/distribution/sparql"
     add(dataset, DCAT + "distribution", sparql_distribution)
     add(sparql_distribution, RDF + "type", DCAT + "Distribution")
     texts(sparql_distribution, DCT + "title", {"fi": "SPARQL-kyselyt", "en": "SPARQL queries"})
+    texts(
+        sparql_distribution,
+        DCT + "description",
+        {
+            "fi": "Koko aineisto SPARQL 1.1 -rajapinnan kautta; vastaukset SPARQL-tulosmuodoissa ja RDF-muodoissa.",
+            "en": "The whole dataset through the SPARQL 1.1 endpoint; answers in the SPARQL result formats and RDF formats.",
+        },
+    )
+    add(sparql_distribution, DCT + "format", EU + "file-type/SPARQLQRES")
+    add(sparql_distribution, DCATAP + "availability", availability)
     add(sparql_distribution, DCAT + "accessURL", endpoint)
     add(sparql_distribution, DCAT + "accessService", endpoint)
     add(sparql_distribution, DCT + "license", LICENCE)
@@ -407,7 +446,14 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
         texts(subset, DCT + "title", {"fi": f"{title['fi']}: {fi}", "en": f"{title['en']}: {en}"})
         texts(subset, DCT + "description", {"fi": f"Nimetty graafi {graph}: {fi}.", "en": f"Named graph {graph}: {en}."})
         add(subset, DCT + "license", LICENCE)
-        add(subset, DCT + "publisher", publisher)
+        about(subset)
+        # A municipality's graphs ({base}/graph/{m}/...) cover its area and the reporting periods;
+        # the shared graphs (ontology, SDG goals, data sources) have no place or period (docs/publishing.md).
+        owner_area = areas.get(f"{base}/id/" + graph[len(f"{base}/graph/"):].split("/", 1)[0])
+        if owner_area and "/" in graph[len(f"{base}/graph/"):]:
+            add(subset, DCT + "spatial", owner_area)
+            for node in period_nodes:
+                add(subset, DCT + "temporal", node)
         add(subset, DCT + "isPartOf", dataset)
         add(subset, VOID + "triples", _int(count))
         add(subset, VOID + "sparqlEndpoint", endpoint)
@@ -424,6 +470,8 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
             add(owner, VOID + "dataDump", url)
         add(node, RDF + "type", DCAT + "Distribution")
         texts(node, DCT + "title", {"fi": _file_title(download, "fi"), "en": _file_title(download, "en")})
+        texts(node, DCT + "description", {lang: _file_description(download, lang) for lang in ("fi", "en")})
+        add(node, DCATAP + "availability", availability)
         add(node, DCAT + "accessURL", url)
         add(node, DCAT + "downloadURL", url)
         add(node, DCAT + "mediaType", IANA + download.media_type)
@@ -431,7 +479,7 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
             add(node, DCT + "format", EU + "file-type/" + FILE_TYPES[download.media_type])
         if download.compressed:
             add(node, DCAT + "compressFormat", IANA + "application/gzip")
-        add(node, DCAT + "byteSize", _int(download.size, XSD + "nonNegativeInteger"))
+        add(node, DCAT + "byteSize", _int(download.size, XSD + "decimal"))  # DCAT-AP 3.0.0 asks for exactly xsd:decimal
         add(node, DCT + "license", LICENCE)
         if facts.modified:
             add(node, DCT + "modified", _lit(facts.modified, datatype=XSD + "date"))
@@ -448,7 +496,7 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     add(dataset, VOID + "distinctSubjects", _int(len({q.subject for q in quads})))
     add(dataset, VOID + "distinctObjects", _int(len({q.object for q in quads})))
     add(dataset, VOID + "uriSpace", _lit(f"{base}/id/"))
-    add(dataset, VOID + "uriRegexPattern", _lit("^" + re.escape(f"{base}/id/")))
+    add(dataset, VOID + "uriRegexPattern", _lit("^" + regex_literal(f"{base}/id/")))
     add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/N-Quads")
     add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/TriG")
     add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/Turtle")
@@ -524,6 +572,19 @@ def _file_title(download: Download, lang: str) -> str:
     }[lang]
     packed = {"fi": ", gzip-pakattu", "en": ", gzip-compressed"}[lang] if download.compressed else ""
     return f"{what} ({download.label}{packed})"
+
+
+def _file_description(download: Download, lang: str) -> str:
+    if download.table:
+        return {
+            "fi": f"Taulukko {download.table} graafista koottuna taulukkolaskentaa ja analyysiä varten ({download.label}).",
+            "en": f"The table {download.table}, derived from the graph, for spreadsheets and analysis ({download.label}).",
+        }[lang]
+    count = {"fi": f", {download.triples} triplaa", "en": f", {download.triples} triples"}[lang] if download.triples is not None else ""
+    return {
+        "fi": f"RDF-tiedosto ({download.label}{count}); tarkista se SHA-256-tarkisteella.",
+        "en": f"An RDF file ({download.label}{count}); check it with its SHA-256 checksum.",
+    }[lang]
 
 
 def triples_of(quads: Iterable[ox.Quad]) -> list[ox.Triple]:

@@ -78,14 +78,22 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 
 def negotiate(
-    accept: str | None, candidates: Sequence[Format], format_param: str | Sequence[str] | None = None
+    accept: str | None,
+    candidates: Sequence[Format],
+    format_param: str | Sequence[str] | None = None,
+    *,
+    other_kind: Sequence[Format] = (),
 ) -> Format:
     """The best candidate for this request; candidates are in the server's order of preference.
 
     ``format_param`` wins over ``Accept``: one or more values (repeated parameters, or a
     comma-separated list, as SPARQLWrapper sends), each a format name, extension or media type;
     the first that fits a candidate is chosen. Without an ``Accept`` header the first candidate
-    is chosen. Raises :class:`NotAcceptable`.
+    is chosen. A request that names only formats of ``other_kind`` (result-set types for a
+    graph query, RDF types for SELECT/ASK: rdflib's SPARQLStore and SPARQLWrapper send one
+    choice for every query form) gets the first candidate its ``Accept`` does not refuse with
+    ``q=0``; the client reads the ``Content-Type``.
+    Raises :class:`NotAcceptable`.
     """
     wanted = [format_param] if isinstance(format_param, str) else list(format_param or ())
     wanted = [item.strip() for value in wanted for item in value.split(",") if item.strip()]
@@ -94,6 +102,8 @@ def negotiate(
             chosen = by_name(item, candidates)
             if chosen is not None:
                 return chosen
+        if other_kind and all(by_name(item, other_kind) is not None for item in wanted):
+            return candidates[0]
         raise NotAcceptable(
             f"format={', '.join(wanted)!r} is not available for this response; use one of: "
             + ", ".join(c.name for c in candidates),
@@ -110,6 +120,9 @@ def negotiate(
         if q > best_q:  # strictly greater: ties go to the server's order
             best, best_q = candidate, q
     if best is None:
+        fallback = _fallback(candidates, ranges, other_kind)
+        if fallback is not None:
+            return fallback
         raise NotAcceptable(
             f"none of the media types in 'Accept: {accept}' can be served here; available: "
             + ", ".join(c.media_type for c in candidates)
@@ -117,6 +130,14 @@ def negotiate(
             candidates,
         )
     return best
+
+
+def _fallback(candidates: Sequence[Format], ranges: list[MediaRange], other_kind: Sequence[Format]) -> Format | None:
+    wanted = [r for r in ranges if r.q > 0]
+    if not wanted or not all(any(r.matches(mt) for f in other_kind for mt in f.media_types) for r in wanted):
+        return None
+    refused = [r for r in ranges if r.q == 0]
+    return next((c for c in candidates if not any(r.matches(mt) for r in refused for mt in c.media_types)), None)
 
 
 def _quality(candidate: Format, ranges: list[MediaRange]) -> float:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -32,6 +33,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.http import http_date
 
 from kemi_graph import formats
 from kemi_graph.config import Settings
@@ -40,7 +42,7 @@ from kemi_graph.publish import schema_org
 from kemi_graph.web import resource_view as rv
 from kemi_graph.web.response_cache import CachedResponse, response_key
 from kemi_graph.web.conneg import NotAcceptable, negotiate
-from kemi_graph.web.sparql import WebState, state
+from kemi_graph.web import sparql
 
 bp = Blueprint("pages", __name__)
 
@@ -229,8 +231,8 @@ UI: dict[str, dict[str, str]] = {
 # ---------------------------------------------------------------------------------------
 
 
-def _state() -> WebState:
-    return state()
+def _state() -> sparql.WebState:
+    return sparql.state()
 
 
 def _settings() -> Settings:
@@ -249,6 +251,12 @@ def dataset_version() -> str:
     """The served data's version (the build's content hash, or a hash of the data given to
     ``serve --data``): part of every ETag and cache key."""
     return _state().dataset_version
+
+
+def built_at() -> datetime | None:
+    """When the served data was built (``build-info.json``), or None for data not made by a build."""
+    built = _state().built
+    return datetime.fromisoformat(built) if built else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -405,13 +413,23 @@ def _negotiated(
     except NotAcceptable as error:
         return _not_acceptable(error, path, candidates)
     etag = f"{dataset_version()[:32]}-{fmt.name}"
+    modified = built_at()
     headers = {
         "Vary": "Accept",
         "Link": _link_header(path, candidates, canonical),
         "Content-Location": f"{request.script_root}{path}?format={fmt.name}",
         "Cache-Control": f"public, max-age={MAX_AGE}",
     }
-    if request.if_none_match.contains(etag):
+    if modified is not None:
+        headers["Last-Modified"] = http_date(modified)
+    # If-Modified-Since counts only without If-None-Match (RFC 9110, 13.1.3).
+    unmodified = (
+        modified is not None
+        and not request.if_none_match
+        and request.if_modified_since is not None
+        and modified <= request.if_modified_since
+    )
+    if request.if_none_match.contains(etag) or unmodified:
         response = Response(status=304, headers=headers)
         response.set_etag(etag)
         return response

@@ -26,7 +26,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, Response, render_template, send_file
 from werkzeug.exceptions import NotFound
 
 from kemi_graph import formats
@@ -122,15 +122,12 @@ def download(name: str) -> Response:
     if found is None:
         raise NotFound(f"no download called {name!r}; the downloads are listed at /downloads/")
     path, content_type, etag = found
-    headers = {"Cache-Control": f"public, max-age={pages.MAX_AGE}"}
-    if request.if_none_match.contains(etag):
-        response = Response(status=304, headers=headers)
-    else:
-        response = send_file(path, mimetype=content_type.split(";")[0], etag=False, conditional=False, max_age=pages.MAX_AGE)
-        response.headers.update(headers)
+    # conditional: If-None-Match/If-Modified-Since get a 304, Range (and If-Range) a 206.
+    response = send_file(path, mimetype=content_type.split(";")[0], etag=etag, conditional=True, max_age=pages.MAX_AGE)
+    response.headers["Cache-Control"] = f"public, max-age={pages.MAX_AGE}"
+    if response.status_code != 304:
         response.headers["Content-Type"] = content_type
         response.headers["Content-Disposition"] = f'inline; filename="{path.name}"'
-    response.set_etag(etag)
     return response
 
 

@@ -26,7 +26,7 @@ import json
 import re
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -36,6 +36,7 @@ from werkzeug.exceptions import (
     BadGateway,
     BadRequest,
     Forbidden,
+    HTTPException,
     InternalServerError,
     ServiceUnavailable,
 )
@@ -43,6 +44,7 @@ from werkzeug.exceptions import NotAcceptable as HttpNotAcceptable
 
 from kemi_graph import formats
 from kemi_graph.config import Settings
+from kemi_graph.web import pages
 from kemi_graph.web.conneg import NotAcceptable, negotiate
 from kemi_graph.errors import QueryError
 from kemi_graph.query_text import QueryText, checked, service_allowed
@@ -213,8 +215,11 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
 
     fmt: formats.Format | None = None
     if info.kind is not None:
-        candidates = (formats.QUERY_RESULTS if info.kind == "select" else formats.RDF) + (formats.HTML,)
-        fmt = _negotiate(candidates, format_param)
+        # Asked only for formats of the other kind of answer, a query gets its kind's default (docs/web.md).
+        if info.kind == "select":
+            fmt = _negotiate(formats.QUERY_RESULTS + (formats.HTML,), format_param, other_kind=formats.RDF)
+        else:
+            fmt = _negotiate(formats.RDF + (formats.HTML,), format_param, other_kind=formats.QUERY_RESULTS)
     html = fmt is formats.HTML
 
     # The answer is fully determined by these, unless the query can change its own answer.
@@ -222,7 +227,7 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
     key = etag = None
     if cacheable:
         key = response_key(
-            web.dataset_version, query, default_graph, named_graphs, fmt.name if fmt else "", request.base_url
+            web.dataset_version, query, default_graph, named_graphs, _variant(fmt), request.base_url
         )
         if request.method in ("GET", "HEAD"):
             etag = key[:40]
@@ -244,7 +249,14 @@ def _answer(query: str, params: Params, format_param: list[str]) -> Response:
         default_graph=tuple(default_graph) if dataset_given else None,
         named_graphs=tuple(named_graphs) if dataset_given else None,
     )
-    outcome = evaluate(job, calls_services=bool(info.services))
+    try:
+        outcome = evaluate(job, calls_services=bool(info.services))
+    except HTTPException as error:
+        if info.kind is None and error.code == 400:
+            error.description = _form_hint(query) or error.description
+        if html or (info.kind is None and _prefers_html(format_param)):
+            return _error_page(query, error)
+        raise
 
     if html:
         response = Response(_render_results(query, params, outcome), content_type=formats.HTML.content_type)
@@ -333,9 +345,11 @@ def _tagged(response: Response, etag: str | None) -> Response:
     return response
 
 
-def _negotiate(candidates: tuple[formats.Format, ...], format_param: list[str]) -> formats.Format:
+def _negotiate(
+    candidates: tuple[formats.Format, ...], format_param: list[str], other_kind: tuple[formats.Format, ...] = ()
+) -> formats.Format:
     try:
-        return negotiate(request.headers.get("Accept"), candidates, format_param)
+        return negotiate(request.headers.get("Accept"), candidates, format_param, other_kind=other_kind)
     except NotAcceptable as error:
         if error.unknown_format:
             raise BadRequest(str(error)) from error
@@ -354,6 +368,91 @@ def _describe_service(format_param: list[str]) -> Response:
 
 # -- HTML ----------------------------------------------------------------------------------------
 
+# The query page's interface text (?lang=en|fi, as on the other pages).
+PAGE_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "SPARQL query",
+        "description": "A read-only SPARQL 1.1 endpoint over the kemi-graph knowledge graph.",
+        "lead_before": "A read-only",
+        "lead_endpoint": "endpoint at",
+        "lead_limits": "Without a dataset in the request the default graph is the union of all graphs. Queries stop after {timeout} s and return at most {rows} rows.",
+        "skip_results": "Skip to the results",
+        "query": "Query",
+        "error": "The query could not be run:",
+        "format": "Result format",
+        "format_legend": "SELECT and ASK answer in HTML, SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE in HTML or an RDF format.",
+        "default_graph": "Default graph IRI (optional)",
+        "all_graphs": "all graphs",
+        "run": "Run query",
+        "truncated": "The results were cut at {rows} rows (max_rows).",
+        "result": "Result",
+        "results": "Results",
+        "rows": "{n} rows",
+        "result_graph": "Result graph",
+        "download": "Download",
+        "machine": "Machine-readable:",
+        "service_description": "service description",
+    },
+    "fi": {
+        "title": "SPARQL-kysely",
+        "description": "Vain luku -muotoinen SPARQL 1.1 -rajapinta kemi-graph-tietograafiin.",
+        "lead_before": "Vain luku -muotoinen",
+        "lead_endpoint": "-rajapinta osoitteessa",
+        "lead_limits": "Jos pyyntö ei nimeä aineistoa, oletusgraafi on kaikkien graafien yhdiste. Kysely keskeytetään {timeout} sekunnin jälkeen, ja se palauttaa enintään {rows} riviä.",
+        "skip_results": "Siirry tuloksiin",
+        "query": "Kysely",
+        "error": "Kyselyä ei voitu suorittaa:",
+        "format": "Tulosmuoto",
+        "format_legend": "SELECT ja ASK vastaavat HTML-, SPARQL JSON-, XML-, CSV- tai TSV-muodossa; CONSTRUCT ja DESCRIBE HTML- tai RDF-muodossa.",
+        "default_graph": "Oletusgraafin IRI (valinnainen)",
+        "all_graphs": "kaikki graafit",
+        "run": "Suorita kysely",
+        "truncated": "Tulokset katkaistiin {rows} riviin (max_rows).",
+        "result": "Tulos",
+        "results": "Tulokset",
+        "rows": "{n} riviä",
+        "result_graph": "Tulosgraafi",
+        "download": "Lataa",
+        "machine": "Koneluettava:",
+        "service_description": "palvelun kuvaus",
+    },
+}
+
+_FIRST_WORD = re.compile(r"\s*(?:(?:BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*)*([^\s{(<?$]*)", re.IGNORECASE)
+
+
+def _variant(fmt: formats.Format | None) -> str:
+    """The format part of a cache key; an HTML page also depends on its languages (?lang=, ?clang=)."""
+    if fmt is formats.HTML:
+        return "html;" + ";".join(pages._languages())
+    return fmt.name if fmt else ""
+
+
+def _form_hint(query: str) -> str | None:
+    """A message for a query whose form the scanner could not find (e.g. ``SELEC``), instead of the parser's guess."""
+    match = _FIRST_WORD.match(query)
+    found = match.group(1) if match else ""
+    if not found:
+        return None
+    return (
+        f"Malformed query: it must start with SELECT, ASK, CONSTRUCT or DESCRIBE (after any BASE and PREFIX "
+        f"declarations), but starts with {found[:40]!r}"
+    )
+
+
+def _prefers_html(format_param: list[str]) -> bool:
+    """Whether the client would take the page rather than SPARQL results (a browser, or format=html)."""
+    try:
+        return negotiate(request.headers.get("Accept"), (formats.RESULTS_JSON, formats.HTML), format_param) is formats.HTML
+    except NotAcceptable:
+        return False
+
+
+def _error_page(query: str, error: HTTPException) -> Response:
+    """The query page with the query kept and the error beside it, under the error's status."""
+    body = _render_page(query, error=error.description)
+    return Response(body, status=error.code or 500, content_type=formats.HTML.content_type)
+
 
 def _download_links(query: str, params: Params, kind: str) -> list[tuple[formats.Format, str]]:
     """One link per format of this kind of result, from the formats table."""
@@ -366,13 +465,16 @@ def _download_links(query: str, params: Params, kind: str) -> list[tuple[formats
 
 
 def _render_page(query: str, **context: object) -> str:
+    ui, content = pages._languages()
+    text = PAGE_TEXT[ui]
     return render_template(
         "sparql.html",
         query=query,
         endpoint=request.base_url,
         output_formats=[formats.HTML, *formats.QUERY_RESULTS, *formats.RDF],
         settings=state().settings,
-        **context,
+        p=lambda key, **values: text[key].format(**values),
+        **{**pages._context(ui, content), **context},
     )
 
 
@@ -387,23 +489,26 @@ def _render_results(query: str, params: Params, outcome: Outcome) -> str:
         if "boolean" in results:
             context["boolean"] = results["boolean"]
         else:
+            ui, content = pages._languages()
+            href = pages._href_factory(pages._iris(), ui, content)
             variables = results["head"].get("vars", [])
             context["variables"] = variables
-            context["rows"] = [[_cell(binding.get(v)) for v in variables] for binding in results["results"]["bindings"]]
+            context["rows"] = [[_cell(binding.get(v), href) for v in variables] for binding in results["results"]["bindings"]]
     else:
         context["graph_text"] = outcome.body.decode("utf-8")
     return _render_page(query, **context)
 
 
-def _cell(term: Mapping[str, object] | None) -> dict[str, object] | None:
+def _cell(term: Mapping[str, object] | None, href: Callable[[str], str]) -> dict[str, object] | None:
+    """A result value for the page; an IRI links to its page here when the site shows it (as pages do),
+    else to itself (the template links only http(s) targets and local paths)."""
     if term is None:
         return None
     value = str(term.get("value", ""))
     kind = term.get("type")
     if kind == "uri":
-        return {"text": value, "href": value}
+        return {"text": value, "href": href(value)}
     if kind == "bnode":
         return {"text": f"_:{value}"}
     extra = term.get("xml:lang") or term.get("datatype")
     return {"text": value, "note": f"@{extra}" if term.get("xml:lang") else (f"^^{extra}" if extra else None)}
-

@@ -179,6 +179,7 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
     """In a copy of dist: swap the graph in the store, rewrite dumps and build-info."""
     from kemi_graph.build.load import triple_count
     from kemi_graph.build.pipeline import dataset_nquads, write_plain_dumps
+    from kemi_graph.publish.dumps import stable_quads
     from kemi_graph.store import BUILD_INFO, STORE_FOLDER
 
     store = ox.Store(str(dist / STORE_FOLDER))
@@ -199,7 +200,7 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
         (dist / stale).unlink(missing_ok=True)
     shutil.rmtree(dist / "graphs", ignore_errors=True)
     nquads = dataset_nquads(graphs)
-    info["version"] = write_plain_dumps(dist, nquads, list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
+    info["version"] = write_plain_dumps(dist, stable_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
     info["graphs"] = {str(g): triple_count(data) for g, data in graphs.items()}
     info.setdefault("imports", {})[KOS_NAME] = manifest
     (dist / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

@@ -187,3 +187,16 @@ def test_a_later_build_keeps_the_imported_municipality(imported_settings: Settin
     shutil.copytree(imported_settings.dist_dir, copy.dist_dir)
     build(copy, log=lambda line: None)
     assert build_info(copy)["graphs"] == build_info(imported_settings)["graphs"]
+
+
+@pytest.mark.parametrize("name,code", [("Toinen Kemi", "240"), ("Esimerkkilän kaksonen", CODE)])
+def test_a_code_another_municipality_has_is_refused(
+    imported_settings: Settings, name: str, code: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Kemi's own 240 (curated) and Esimerkkilä's code (imported) name one municipality each."""
+    before = build_info(imported_settings)
+    done = main(["--dist-dir", str(imported_settings.dist_dir), "import", str(CSV_2023), "--municipality", name, "--code", code])
+    assert done == 2
+    err = capsys.readouterr().err
+    assert f"code {code!r} is already the code of" in err
+    assert build_info(imported_settings) == before

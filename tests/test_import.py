@@ -10,6 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -38,6 +41,17 @@ def _csv(folder: Path, rows: list[list[str]], delimiter: str = ";", bom: bool = 
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     path = folder / name
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8"))
+    return path
+
+
+def _rewritten(path: Path, member: str, change: Callable[[str], str]) -> Path:
+    """``path`` with one member of its zip (e.g. ``xl/worksheets/sheet1.xml``) rewritten by ``change``."""
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    members[member] = change(members[member].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
     return path
 
 
@@ -104,6 +118,14 @@ def test_bad_tables_are_refused_naming_sheet_row_and_column(tmp_path: Path, kind
         check_table(path, IRIS, name="Testilä", code="998")
     text = str(caught.value)
     assert f"sheet {sheet!r}, {where}" in text and message in text, text
+
+
+def test_an_xlsx_whose_dimension_understates_its_rows_keeps_every_row(tmp_path: Path) -> None:
+    """The stated <dimension> A1:F3 covers one objective row; the sheet holds four."""
+    objectives = [[f"Tavoite numero {n}"] + GOOD_ROW[1:] for n in range(1, 5)]
+    path = _rewritten(_xlsx(tmp_path, _rows(*objectives)), "xl/worksheets/sheet1.xml", lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:F3"', xml))
+    parsed = parse_table(TableFile(path))
+    assert [o.text for o in parsed.goals[0].objectives] == [row[0] for row in objectives]
 
 
 def test_unreadable_files_are_refused(tmp_path: Path) -> None:

@@ -235,6 +235,9 @@ def _xlsx_rows(path: Path, data: bytes) -> list[Row]:
     rows: list[Row] = []
     try:
         for sheet in workbook.worksheets:
+            # Read-only mode stops at the sheet's stated <dimension>, which a file may understate:
+            # forget it, so every row in the file is read.
+            sheet.reset_dimensions()
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 cells = tuple(_cell_text(v) for v in values)
                 if any(cells):

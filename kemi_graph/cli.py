@@ -15,6 +15,7 @@ from kemi_graph.config import Settings
 from kemi_graph.errors import KemiGraphError, ValidationFailed
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+STAGED_WRITERS = ("build", "import", "sdg")  # they write a copy of dist and swap it in only when complete
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,6 +103,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except KemiGraphError as error:
         print(f"kemi-graph: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as error:  # a full disk, a permission: the machine's state, not a bug to show a traceback for
+        where = f"{error.filename}: " if error.filename else ""
+        kept = f"; the previous build in {args.dist_dir or 'dist'} is unchanged" if args.command in STAGED_WRITERS else ""
+        print(f"kemi-graph: {args.command}: {where}{error.strerror or error}{kept}", file=sys.stderr)
         return EXIT_ERROR
 
 

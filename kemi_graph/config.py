@@ -35,6 +35,8 @@ class Settings:
     releases_dir: Path = Path("releases")
     response_cache_bytes: int = 64_000_000
     build_processes: int = 0  # 0: one per CPU
+    sdg_max_bytes: int = 100_000_000
+    sdg_timeout: float = 120.0
 
     def __post_init__(self) -> None:
         base = urlsplit(self.base_iri)
@@ -42,11 +44,12 @@ class Settings:
             raise ConfigError(f"base_iri: {self.base_iri!r} is not an absolute http(s) IRI without query or fragment")
         if self.base_iri.endswith("/"):
             raise ConfigError(f"base_iri: {self.base_iri!r} must not end with '/'")
-        for name in ("port", "workers", "max_rows", "max_request_bytes", "build_processes"):
+        for name in ("port", "workers", "max_rows", "max_request_bytes", "build_processes", "sdg_max_bytes"):
             if getattr(self, name) < (0 if name in ("port", "build_processes") else 1):
                 raise ConfigError(f"{name}: {getattr(self, name)} is out of range")
-        if self.query_timeout <= 0:
-            raise ConfigError(f"query_timeout: {self.query_timeout} must be a positive number of seconds")
+        for name in ("query_timeout", "sdg_timeout"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name}: {getattr(self, name)} must be a positive number of seconds")
 
     @property
     def store_dir(self) -> Path:

@@ -37,6 +37,7 @@ class Settings:
     build_processes: int = 0  # 0: one per CPU
     sdg_max_bytes: int = 100_000_000
     sdg_timeout: float = 120.0
+    writer_wait: float = 600.0
 
     def __post_init__(self) -> None:
         base = urlsplit(self.base_iri)
@@ -47,6 +48,8 @@ class Settings:
         for name in ("port", "workers", "max_rows", "max_request_bytes", "build_processes", "sdg_max_bytes"):
             if getattr(self, name) < (0 if name in ("port", "build_processes") else 1):
                 raise ConfigError(f"{name}: {getattr(self, name)} is out of range")
+        if self.writer_wait < 0:
+            raise ConfigError(f"writer_wait: {self.writer_wait} must be 0 or more seconds")
         for name in ("query_timeout", "sdg_timeout"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}: {getattr(self, name)} must be a positive number of seconds")

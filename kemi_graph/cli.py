@@ -15,6 +15,8 @@ from kemi_graph.config import Settings
 from kemi_graph.errors import KemiGraphError, ValidationFailed
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+STAGED_WRITERS = ("build", "import", "sdg")  # they write a copy of dist and swap it in only when complete
+WRITERS = (*STAGED_WRITERS, "release", "convert")  # one at a time (kemi_graph.store.writer_lock)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,6 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_rows=getattr(args, "max_rows", None),
             public_url=getattr(args, "public_url", None),
         )
+        if args.command in WRITERS:
+            from kemi_graph.store import writer_lock
+
+            with writer_lock(settings, waiting=lambda message: print(f"kemi-graph: {message}", file=sys.stderr, flush=True)):
+                return _COMMANDS[args.command](settings, args)
         return _COMMANDS[args.command](settings, args)
     except ValidationFailed as failure:
         print(f"kemi-graph: {failure}", file=sys.stderr)
@@ -104,6 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except KemiGraphError as error:
         print(f"kemi-graph: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as error:  # a full disk, a permission: the machine's state, not a bug to show a traceback for
+        where = f"{error.filename}: " if error.filename else ""
+        kept = f"; the previous build in {args.dist_dir or 'dist'} is unchanged" if args.command in STAGED_WRITERS else ""
+        print(f"kemi-graph: {args.command}: {where}{error.strerror or error}{kept}", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -148,7 +160,7 @@ def _query(settings: Settings, args: argparse.Namespace) -> int:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from kemi_graph.build.pipeline import build
-    from kemi_graph.store import BUILD_INFO
+    from kemi_graph.store import BUILD_INFO, writer_lock
     from kemi_graph.web.serve import run
 
     if getattr(args, "sparql_endpoint", None):
@@ -158,7 +170,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.data and not (settings.dist_dir / BUILD_INFO).is_file():
         print(f"kemi-graph: nothing built in {settings.dist_dir}; building first", file=sys.stderr)
-        build(settings)
+        with writer_lock(settings, waiting=lambda message: print(f"kemi-graph: {message}", file=sys.stderr, flush=True)):
+            if not (settings.dist_dir / BUILD_INFO).is_file():  # another writer may have built it meanwhile
+                build(settings)
     run(settings, data=args.data)
     return EXIT_OK
 

@@ -46,6 +46,9 @@ class Settings:
     read_timeout: float = 10.0  # seconds from a request's first byte to its last
     keep_alive: float = 5.0  # seconds an idle connection stays open
     max_connections: int = 1_000  # open connections; further clients wait in the listen backlog
+    sdg_max_bytes: int = 100_000_000
+    sdg_timeout: float = 120.0
+    writer_wait: float = 600.0
 
     def __post_init__(self) -> None:
         _check_http_url("base_iri", self.base_iri)
@@ -59,10 +62,13 @@ class Settings:
         for name in (
             "port", "workers", "max_rows", "max_request_bytes", "build_processes", "threads", "evaluators",
             "query_queue", "evaluator_memory", "max_response_bytes", "max_request_line", "max_connections",
+            "sdg_max_bytes",
         ):
             if getattr(self, name) < (0 if name in ("port", "build_processes", "query_queue") else 1):
                 raise ConfigError(f"{name}: {getattr(self, name)} is out of range")
-        for name in ("query_timeout", "read_timeout", "keep_alive"):
+        if self.writer_wait < 0:
+            raise ConfigError(f"writer_wait: {self.writer_wait} must be 0 or more seconds")
+        for name in ("query_timeout", "read_timeout", "keep_alive", "sdg_timeout"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name}: {getattr(self, name)} must be a positive number of seconds")
 

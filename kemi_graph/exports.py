@@ -1,7 +1,8 @@
 """Tidy tables of the built graph for analysis: ``export_table(store, settings, name, fmt) -> bytes``.
 
 One fact a row, IRIs and labels side by side, a fixed column order and a deterministic row
-order, as CSV (UTF-8, header row, RFC 4180 quoting) or JSON (``{"table", "columns", "rows"}``
+order, as CSV (UTF-8, header row, RFC 4180 quoting, text that would be a spreadsheet formula
+kept as text: kemi_graph.spreadsheet) or JSON (``{"table", "columns", "rows"}``
 with numbers as numbers). The SPARQL of each table is in ``QUERIES``; rows are sorted in
 Python so that SDG codes sort naturally (3.4 before 3.10, goals 1-17).
 
@@ -27,6 +28,7 @@ import pyoxigraph as ox
 
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError
+from kemi_graph.spreadsheet import safe_cell
 from kemi_graph.store import run_query
 
 FORMATS = ("csv", "json")
@@ -281,7 +283,7 @@ def export_table(store: ox.Store, settings: Settings, name: str, fmt: str) -> by
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=table.columns, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({column: safe_cell(value) for column, value in row.items()} for row in rows)
         return out.getvalue().encode("utf-8")
     document = {
         "table": name,

@@ -4,6 +4,7 @@ that survives a failed one."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -16,6 +17,7 @@ import pytest
 
 from kemi_graph.build import pipeline
 from kemi_graph.build.validate import ValidationResult, Violation
+from kemi_graph.cli import main
 from kemi_graph.config import Settings
 from kemi_graph.errors import ValidationFailed
 from kemi_graph.resources import data_dir
@@ -117,6 +119,26 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_build_intact(
     monkeypatch.setattr(pipeline, "write_plain_dumps", disk_full)
     with pytest.raises(OSError):
         pipeline.build(copy_of_build, log=lambda line: None)
+    assert (copy_of_build.dist_dir / BUILD_INFO).read_bytes() == before
+    assert not list(copy_of_build.dist_dir.parent.glob(".dist-build-*")), "the staging folder was left behind"
+
+
+def test_a_full_disk_during_a_build_is_a_message_and_the_previous_build_stays(
+    copy_of_build: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (copy_of_build.dist_dir / BUILD_INFO).read_bytes()
+    real_write = Path.write_bytes
+
+    def disk_full(path: Path, data: bytes) -> int:
+        if path.name == "dataset.trig":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_write(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    assert main(["--dist-dir", str(copy_of_build.dist_dir), "build"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kemi-graph: build: ") and "dataset.trig: No space left on device" in err, err
+    assert f"the previous build in {copy_of_build.dist_dir} is unchanged" in err
     assert (copy_of_build.dist_dir / BUILD_INFO).read_bytes() == before
     assert not list(copy_of_build.dist_dir.parent.glob(".dist-build-*")), "the staging folder was left behind"
 

@@ -10,17 +10,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
+from rdflib import RDF
 
 from kemi_graph.cli import main
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError
 from kemi_graph.importers.municipalities import check_table
-from kemi_graph.importers.table import TableFile, parse_table, sdg_mentions, slugify, split_elements
-from kemi_graph.namespaces import Iris
+from kemi_graph.importers.table import TableFile, _short_hash, parse_table, sdg_mentions, slugify, split_elements
+from kemi_graph.namespaces import KG, Iris
 from kemi_graph.store import build_info, open_read_only, run_query
 from municipalities import CODE, CSV_2023, NAME, XLSX_2024
 
@@ -38,6 +42,17 @@ def _csv(folder: Path, rows: list[list[str]], delimiter: str = ";", bom: bool = 
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     path = folder / name
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8"))
+    return path
+
+
+def _rewritten(path: Path, member: str, change: Callable[[str], str]) -> Path:
+    """``path`` with one member of its zip (e.g. ``xl/worksheets/sheet1.xml``) rewritten by ``change``."""
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    members[member] = change(members[member].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
     return path
 
 
@@ -104,6 +119,48 @@ def test_bad_tables_are_refused_naming_sheet_row_and_column(tmp_path: Path, kind
         check_table(path, IRIS, name="Testilä", code="998")
     text = str(caught.value)
     assert f"sheet {sheet!r}, {where}" in text and message in text, text
+
+
+def test_an_xlsx_whose_dimension_understates_its_rows_keeps_every_row(tmp_path: Path) -> None:
+    """The stated <dimension> A1:F3 covers one objective row; the sheet holds four."""
+    objectives = [[f"Tavoite numero {n}"] + GOOD_ROW[1:] for n in range(1, 5)]
+    path = _rewritten(_xlsx(tmp_path, _rows(*objectives)), "xl/worksheets/sheet1.xml", lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:F3"', xml))
+    parsed = parse_table(TableFile(path))
+    assert [o.text for o in parsed.goals[0].objectives] == [row[0] for row in objectives]
+
+
+LAUGHS = "<!DOCTYPE w [<!ENTITY l0 'ha'>" + "".join(f"<!ENTITY l{n} '{f'&l{n - 1};' * 10}'>" for n in range(1, 10)) + "]>"
+ENTITIES = {  # (document type declaration, the reference put in cell A3)
+    "external entity (XXE)": ("<!DOCTYPE w [<!ENTITY secret SYSTEM 'file:///etc/passwd'>]>", "&secret;"),
+    "billion laughs": (LAUGHS, "&l9;"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ENTITIES))
+def test_an_xlsx_with_entities_is_refused_with_a_message(tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing is resolved or expanded: exit 2 naming the file, the sheet and the parser's reason."""
+    declaration, reference = ENTITIES[kind]
+    path = _rewritten(
+        _xlsx(tmp_path, _rows(GOOD_ROW)), "xl/worksheets/sheet1.xml",
+        lambda xml: declaration + xml.replace(f"<t>{GOOD_ROW[0]}</t>", f"<t>{reference}</t>"),
+    )
+    done = main(["--dist-dir", str(tmp_path / "dist"), "import", str(path), "--municipality", "Testilä", "--code", "998"])
+    err = capsys.readouterr().err
+    assert done == 2
+    assert err.startswith(f"kemi-graph: {path}: sheet 'Strategia' is not readable: ") and "entit" in err, err
+    assert not (tmp_path / "dist").exists()
+
+
+def test_objectives_whose_slugs_and_hashes_clash_each_get_their_own_iri(tmp_path: Path) -> None:
+    """Row 3's text is the slug row 5's clash would get (its first words plus the hash of its key)."""
+    clash = "Liikunta lisääntyy?"
+    taken = f"Liikunta lisääntyy {_short_hash('HYVÄ ARKI', clash)}"
+    texts = [taken, "Liikunta lisääntyy", clash]
+    converted, _ = check_table(_csv(tmp_path, _rows(*[[text] + GOOD_ROW[1:] for text in texts])), IRIS, name="Testilä", code="998")
+    objectives = {str(o): str(converted.city.value(o, KG.verbatimText)) for o in converted.city.subjects(RDF.type, KG.Objective)}
+    assert sorted(objectives.values()) == sorted(texts)
+    again, _ = check_table(_csv(tmp_path, _rows(*[[text] + GOOD_ROW[1:] for text in texts]), name="again.csv"), IRIS, name="Testilä", code="998")
+    assert {str(o) for o in again.city.subjects(RDF.type, KG.Objective)} == set(objectives), "the same file gives the same IRIs"
 
 
 def test_unreadable_files_are_refused(tmp_path: Path) -> None:
@@ -187,3 +244,16 @@ def test_a_later_build_keeps_the_imported_municipality(imported_settings: Settin
     shutil.copytree(imported_settings.dist_dir, copy.dist_dir)
     build(copy, log=lambda line: None)
     assert build_info(copy)["graphs"] == build_info(imported_settings)["graphs"]
+
+
+@pytest.mark.parametrize("name,code", [("Toinen Kemi", "240"), ("Esimerkkilän kaksonen", CODE)])
+def test_a_code_another_municipality_has_is_refused(
+    imported_settings: Settings, name: str, code: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Kemi's own 240 (curated) and Esimerkkilä's code (imported) name one municipality each."""
+    before = build_info(imported_settings)
+    done = main(["--dist-dir", str(imported_settings.dist_dir), "import", str(CSV_2023), "--municipality", name, "--code", code])
+    assert done == 2
+    err = capsys.readouterr().err
+    assert f"code {code!r} is already the code of" in err
+    assert build_info(imported_settings) == before

@@ -25,7 +25,7 @@ from rdflib import Graph, URIRef
 from kemi_graph.build import reuse
 from kemi_graph.build.load import ProjectGraphs, new_graph, ntriples, union_of
 from kemi_graph.errors import InputError, ValidationFailed
-from kemi_graph.namespaces import Iris
+from kemi_graph.namespaces import KG, Iris
 
 _SHARED: dict[str, Any] = {}  # set before the pool forks; read by the workers
 
@@ -37,13 +37,26 @@ def processes(count: int, wanted: int = 0) -> int:
 
 
 def add_table_strategies(project: ProjectGraphs, tables: object, iris: Iris) -> None:
-    """Append the municipalities imported from tables; a slug already curated in data/ is refused."""
+    """Append the municipalities imported from tables; a slug already curated in data/, or a
+    municipality code another municipality has, is refused."""
     taken = {s.municipality for s in project.strategies}
+    codes = {_code(s.city, iris, s.municipality): s.municipality for s in project.strategies}
     for converted in tables.strategies(iris):  # type: ignore[attr-defined]
         if converted.municipality in taken:
             raise InputError(f"imported municipality {converted.municipality!r} is also a curated municipality in data/")
+        code = _code(converted.city, iris, converted.municipality)
+        if code and code in codes:
+            raise InputError(
+                f"imported municipality {converted.municipality!r}: code {code!r} is already the code of {codes[code]!r}; "
+                "each municipality has its own code"
+            )
         taken.add(converted.municipality)
+        codes[code] = converted.municipality
         project.strategies.append(converted)
+
+
+def _code(city: Graph, iris: Iris, municipality: str) -> str:
+    return str(city.value(iris.municipality(municipality), KG.municipalityCode) or "")
 
 
 def _graph(data: bytes) -> Graph:

@@ -23,7 +23,7 @@ from kemi_graph.build.parallel import add_table_strategies, process_municipaliti
 from kemi_graph.importers.municipalities import TableImports, saved_tables
 from kemi_graph.importers.sdg_kos import saved_imports
 from kemi_graph.namespaces import Iris
-from kemi_graph.publish.dumps import by_graph, graph_file_stem, serialize
+from kemi_graph.publish.dumps import by_graph, graph_file_stem, serialize, stable_quads
 from kemi_graph.store import BUILD_INFO, STORE_FOLDER, staged_dist
 
 Log = Callable[[str], None]
@@ -74,8 +74,8 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
             nquads = dataset_nquads(graphs)
             _write_store(staging / STORE_FOLDER, nquads)
         with step("dumps"):
-            quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-            report.version = write_plain_dumps(staging, nquads, quads)
+            quads = stable_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+            report.version = write_plain_dumps(staging, quads)
         with step("publish"):  # compressed dumps, CSV tables, SHA256SUMS, DCAT/VoID into graph {base}/graph/description
             from kemi_graph.publish.build_step import publish_build
 
@@ -99,7 +99,7 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
 
 
 def dataset_nquads(graphs: Mapping[URIRef, bytes]) -> bytes:
-    """Every graph (N-Triples) as N-Quads, lines sorted: made once, then stored, dumped and hashed."""
+    """Every graph (N-Triples) as N-Quads, lines sorted: made once, then stored and dumped."""
     quads: list[bytes] = []
     for name, data in graphs.items():
         graph_term = f" <{name}> .".encode("utf-8")
@@ -119,13 +119,16 @@ def _write_store(path: Path, nquads: bytes) -> None:
     del store
 
 
-def write_plain_dumps(folder: Path, nquads: bytes, quads: Sequence[ox.Quad]) -> str:
-    """N-Quads and TriG of the whole dataset, Turtle per graph; returns the dataset's content hash.
+def write_plain_dumps(folder: Path, quads: Sequence[ox.Quad]) -> str:
+    """N-Quads and TriG of the whole dataset, Turtle per graph; returns the dataset's version.
 
-    ``quads``: ``nquads`` parsed. Written by pyoxigraph from them (not from a store, which would
-    normalise literals such as "0.500"^^xsd:decimal): about 80 times faster than rdflib's Turtle
-    writer here.
+    ``quads``: the dataset as :func:`stable_quads` gives it (canonical blank-node labels, sorted),
+    so the version, a SHA-256 of ``dataset.nq``, depends on the content only: the same input
+    built twice has the same version, and so the same ETags. Written by pyoxigraph from the quads
+    (not from a store, which would normalise literals such as "0.500"^^xsd:decimal): about 80
+    times faster than rdflib's Turtle writer here.
     """
+    nquads = serialize(quads, formats.N_QUADS)
     (folder / "dataset.nq").write_bytes(nquads)
     (folder / "dataset.trig").write_bytes(serialize(quads, formats.TRIG))
     graph_folder = folder / "graphs"

@@ -135,8 +135,9 @@ def import_table(
     if earlier is not None and earlier.code != check_code(code):
         raise InputError(f"--code {code!r}: {name!r} was imported before with code {earlier.code!r}")
     converted, parsed_year = check_table(path, iris, name=name, code=code, year=year, earlier=earlier)
-    settings.dist_dir.resolve().parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tables-import-", dir=settings.dist_dir.resolve().parent))
+    dist = settings.dist_dir.resolve()
+    dist.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}-tables-", dir=dist.parent))
     try:
         folder = staging / "tables"
         if current.folder is not None and current.folder.is_dir():

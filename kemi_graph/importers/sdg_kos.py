@@ -19,9 +19,12 @@ build's dumps and build-info include it. Without an import, the 17 goals of
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
+import re
 import shutil
 import tempfile
+import time
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -52,7 +55,7 @@ MEDIA_TYPES = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "text/n3": ox.RdfFormat.N3,
 }
-URL_TIMEOUT = 60.0
+ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
@@ -74,11 +77,15 @@ class ParsedKos:
 # --- reading -------------------------------------------------------------------------------
 
 
-def read_kos(source: str | Path) -> ParsedKos:
-    """Parse a file, a folder of RDF files or an http(s) URL; errors name the file or URL at fault."""
+def read_kos(source: str | Path, settings: Settings | None = None) -> ParsedKos:
+    """Parse a file, a folder of RDF files or an http(s) URL; errors name the file or URL at fault.
+
+    A download is bounded by ``settings.sdg_max_bytes`` and ``settings.sdg_timeout`` (seconds in
+    all); RDF/XML that declares XML entities is refused (they can expand without bound).
+    """
     text = str(source)
     if urlsplit(text).scheme in ("http", "https"):
-        documents = [_fetch(text)]
+        documents = [_fetch(text, settings or Settings())]
     else:
         path = Path(text)
         if path.is_dir():
@@ -100,6 +107,8 @@ def read_kos(source: str | Path) -> ParsedKos:
                 raise InputError(f"{file}: cannot read: {error.strerror}") from error
     triples: set[ox.Triple] = set()
     for name, data, rdf_format, base in documents:
+        if rdf_format == ox.RdfFormat.RDF_XML and ENTITY_DECLARATION.search(data):
+            raise InputError(f"{name}: declares XML entities (<!ENTITY ...>), which are refused: they can expand without bound; expand them before importing")
         try:
             triples.update(ox.parse(data, format=rdf_format, base_iri=base))
         except (SyntaxError, ValueError) as error:
@@ -111,16 +120,42 @@ def read_kos(source: str | Path) -> ParsedKos:
     return parsed
 
 
-def _fetch(url: str) -> tuple[str, bytes, ox.RdfFormat, str]:
+def _fetch(url: str, settings: Settings) -> tuple[str, bytes, ox.RdfFormat, str]:
+    """Download ``url``: at most ``sdg_max_bytes``, within ``sdg_timeout`` seconds in all, through http(s) redirects only."""
     request = urllib.request.Request(url, headers={"Accept": "text/turtle, application/n-triples;q=0.9, application/rdf+xml;q=0.8"})
+    deadline = time.monotonic() + settings.sdg_timeout
+    limit = settings.sdg_max_bytes
+    opener = urllib.request.build_opener(_HttpOnlyRedirects)
     try:
-        with urllib.request.urlopen(request, timeout=URL_TIMEOUT) as response:  # noqa: S310 (http(s) only, checked above)
-            data = response.read()
+        # The socket timeout bounds one wait; the deadline, checked after every read, the whole download.
+        with opener.open(request, timeout=settings.sdg_timeout) as response:
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > limit:
+                raise InputError(f"{url}: the download is {declared} bytes, more than sdg_max_bytes ({limit}, KEMI_GRAPH_SDG_MAX_BYTES)")
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := response.read1(65536):
+                size += len(chunk)
+                if size > limit:
+                    raise InputError(f"{url}: the download is more than sdg_max_bytes ({limit} bytes, KEMI_GRAPH_SDG_MAX_BYTES)")
+                if time.monotonic() > deadline:
+                    raise InputError(f"{url}: the download took more than sdg_timeout ({settings.sdg_timeout:g} s, KEMI_GRAPH_SDG_TIMEOUT)")
+                chunks.append(chunk)
+            data = b"".join(chunks)
             media_type = (response.headers.get_content_type() or "").lower()
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:
         raise InputError(f"{url}: cannot download: {error}") from error
     rdf_format = MEDIA_TYPES.get(media_type) or RDF_SUFFIXES.get(Path(urlsplit(url).path).suffix.lower()) or ox.RdfFormat.TURTLE
     return url, data, rdf_format, url
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to another http(s) URL (urllib's own handler also follows ftp)."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> urllib.request.Request | None:
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise InputError(f"{req.full_url}: redirects to {newurl}, which is not an http(s) URL; refused")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 def _count_kinds(triples: Iterable[ox.Triple]) -> dict[str, int]:
@@ -139,7 +174,7 @@ def import_kos(settings: Settings, source: str | Path, log: Any = print) -> dict
     """Parse ``source``, then replace the KOS graph of the built store; returns the manifest."""
     from kemi_graph.store import BUILD_INFO
 
-    parsed = read_kos(source)  # nothing is touched before this has succeeded
+    parsed = read_kos(source, settings)  # nothing is touched before this has succeeded
     dist = settings.dist_dir.resolve()
     if not (dist / BUILD_INFO).is_file():
         raise StoreNotBuilt(f"no built graph in {settings.dist_dir}: run 'kemi-graph build' first")
@@ -179,6 +214,7 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
     """In a copy of dist: swap the graph in the store, rewrite dumps and build-info."""
     from kemi_graph.build.load import triple_count
     from kemi_graph.build.pipeline import dataset_nquads, write_plain_dumps
+    from kemi_graph.publish.dumps import stable_quads
     from kemi_graph.store import BUILD_INFO, STORE_FOLDER
 
     store = ox.Store(str(dist / STORE_FOLDER))
@@ -199,7 +235,7 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
         (dist / stale).unlink(missing_ok=True)
     shutil.rmtree(dist / "graphs", ignore_errors=True)
     nquads = dataset_nquads(graphs)
-    info["version"] = write_plain_dumps(dist, nquads, list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
+    info["version"] = write_plain_dumps(dist, stable_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
     info["graphs"] = {str(g): triple_count(data) for g, data in graphs.items()}
     info.setdefault("imports", {})[KOS_NAME] = manifest
     (dist / BUILD_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

@@ -236,10 +236,16 @@ def _xlsx_rows(path: Path, data: bytes) -> list[Row]:
     rows: list[Row] = []
     try:
         for sheet in workbook.worksheets:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = tuple(_cell_text(v) for v in values)
-                if any(cells):
-                    rows.append(Row(sheet.title, number, cells))
+            # Read-only mode stops at the sheet's stated <dimension>, which a file may understate:
+            # forget it, so every row in the file is read.
+            sheet.reset_dimensions()
+            try:
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    cells = tuple(_cell_text(v) for v in values)
+                    if any(cells):
+                        rows.append(Row(sheet.title, number, cells))
+            except Exception as error:  # a sheet's XML is parsed only now (undefined or exploding entities, ...)
+                raise InputError(f"{path}: sheet {sheet.title!r} is not readable: {error}") from error
     finally:
         workbook.close()
     return rows
@@ -405,19 +411,34 @@ class _TableConverter:
         self.parsed = sorted(parsed, key=lambda p: p.year)
         self.city = new_graph()
         self.interp = new_graph()
-        self.slugs: dict[str, dict[str, tuple[str, ...]]] = {}
+        self.slugs: dict[str, dict[str, tuple[str, ...]]] = {}  # kind → slug → the key it names
+        self.slug_of: dict[tuple[str, tuple[str, ...]], str] = {}  # (kind, key) → its slug
+        self.next_number: dict[str, int] = {}  # "{kind}/{slug stem}" → the next number to try
+        self.locations: dict[str, int] = {}  # a location IRI without its number → locations so far
         self.posts: dict[str, URIRef] = {}
         self.indicator_status: dict[URIRef, tuple[int, URIRef]] = {}
 
     def _slug(self, kind: str, key: tuple[str, ...], text: str, prefix: str = "") -> str:
-        """Readable and stable: the first words of the text; a clash with another element adds a hash of its key."""
+        """Readable and stable: the first words of the text; a clash with another element adds a hash
+        of its key, and should that be taken too (a crafted text, or a hash shared by chance), the
+        first free number after it. The elements are met in file order, so the same files give the
+        same slugs; each slug is found in constant time, whatever the number of rows."""
+        known = self.slug_of.get((kind, key))
+        if known is not None:
+            return known
         taken = self.slugs.setdefault(kind, {})
         base = prefix + slugify(text)
-        for candidate in (base, f"{base}-{_short_hash(*key)}"):
-            if taken.get(candidate, key) == key:
-                taken[candidate] = key
-                return candidate
-        raise AssertionError("unreachable")  # pragma: no cover
+        slug = base
+        if slug in taken:
+            stem = f"{base}-{_short_hash(*key)}"
+            slug = stem
+            counter = f"{kind}/{stem}"
+            while slug in taken:
+                self.next_number[counter] = self.next_number.get(counter, 1) + 1
+                slug = f"{stem}-{self.next_number[counter]}"
+        taken[slug] = key
+        self.slug_of[(kind, key)] = slug
+        return slug
 
     def _el(self, kind: str, slug: str) -> URIRef:
         return self.iris.element(self.m, self.s, kind, slug)
@@ -473,9 +494,9 @@ class _TableConverter:
         return source
 
     def _locate(self, node: URIRef, part: int, row: Row, column: int | None, kind: str | None, text: str, sentence: int | None) -> URIRef:
-        index = 1
-        while (location := URIRef(f"{node}/source/{self.doc_slug}" + (f"-{index}" if index > 1 else ""))) and (location, RDF.type, None) in self.city:
-            index += 1
+        stem = f"{node}/source/{self.doc_slug}"
+        index = self.locations[stem] = self.locations.get(stem, 0) + 1
+        location = URIRef(stem + (f"-{index}" if index > 1 else ""))
         more: list[tuple[URIRef, object]] = [(KG.row, row.number), (KG.sheet, row.sheet)]
         if column is not None:
             more.append((KG.cell, f"{column_letter(column)}{row.number}"))

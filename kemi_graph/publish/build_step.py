@@ -9,7 +9,7 @@ graphs before it is added.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,7 +24,6 @@ from kemi_graph.publish.dumps import (
     describe_file,
     graph_file_stem,
     serialize,
-    stable_quads,
     table_exports,
     write_dumps,
     write_index,
@@ -34,12 +33,11 @@ DESCRIPTION_FILE = "void.ttl"
 STORE_FOLDER = "store"
 
 
-def publish_build(staging: Path, dataset: Iterable[ox.Quad], settings: Settings) -> dict[str, int]:
+def publish_build(staging: Path, quads: Sequence[ox.Quad], settings: Settings) -> dict[str, int]:
     """Write the publication into ``staging`` and the description into its store; returns {description graph IRI: triples}.
 
-    ``dataset``: the build's quads, as the store was loaded with them.
+    ``quads``: the build's quads, as the store was loaded with them, already :func:`stable_quads`.
     """
-    quads = stable_quads(dataset)
     downloads: list[Download] = write_dumps(staging, quads, table_exports(quads, settings))
     per_graph = {name: len(graph_quads) for name, graph_quads in by_graph(quads).items()}
     plain = [("dataset.nq", formats.N_QUADS, len(quads), None), ("dataset.trig", formats.TRIG, len(quads), None)]

@@ -27,6 +27,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from kemi_graph import formats, queries
 from kemi_graph.errors import InputError
 from kemi_graph.namespaces import KG, PREFIXES, Iris
+from kemi_graph.spreadsheet import safe_csv
 from kemi_graph.store import run_query
 from kemi_graph.web.evaluator import Job, Outcome
 from kemi_graph.web.sparql import TRUNCATED_HEADER, WebState, evaluate, state
@@ -75,7 +76,7 @@ def run(name: str) -> Response | str:
     if wanted in MEDIA:
         content_type, fmt = MEDIA[wanted]
         outcome = _evaluated(named, bindings, fmt)
-        response = Response(outcome.body, content_type=content_type)
+        response = Response(safe_csv(outcome.body) if wanted == "csv" else outcome.body, content_type=content_type)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.{wanted}"'
     else:
         outcome = _evaluated(named, bindings, formats.RESULTS_JSON)

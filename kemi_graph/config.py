@@ -37,9 +37,9 @@ class Settings:
     build_processes: int = 0  # 0: one per CPU
     public_url: str = ""  # empty: the base IRI (see site_url)
     # Serving under hostile load (docs/web.md, "Serving"): per worker process unless said otherwise.
-    threads: int = 16  # request threads; a request reaches one only when fully read
+    threads: int = 48  # request threads; a request reaches one only when fully read
     evaluators: int = 2  # queries evaluated at once
-    query_queue: int = 8  # queries that may wait for an evaluator; more get 503 at once
+    query_queue: int = 32  # queries that may wait for an evaluator; more get 503 at once
     evaluator_memory: int = 512_000_000  # bytes an evaluator may allocate beyond its idle size
     max_response_bytes: int = 32_000_000  # largest serialised answer
     max_request_line: int = 16_384  # bytes of method, path and query string (GET); longer: 414

@@ -14,6 +14,7 @@ overflows the stack (a segfault, taking the process with it) at about 3,000 nest
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -44,6 +45,7 @@ UPDATE_KEYWORDS = frozenset(
 # Far beyond any query a person writes, far below the depth that overflows the parser's stack.
 MAX_NESTING = 128
 _OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
+_REMEMBERED_MAX_CHARS = 8192
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,12 @@ def scan(text: str) -> QueryText:
 
 
 def checked(text: str) -> QueryText:
-    """The scan of ``text``, refusing a query nested too deeply to be parsed safely."""
-    info = scan(text)
+    """The scan of ``text``, refusing a query nested too deeply to be parsed safely.
+
+    The scan costs about 0.3 ms for a 2 KB query, as much as evaluating many of them; repeated
+    texts of ordinary length (the named queries, a client's repeated query) are remembered.
+    """
+    info = _scan_remembered(text) if len(text) <= _REMEMBERED_MAX_CHARS else scan(text)
     if info.nesting > MAX_NESTING:
         raise QueryError(
             f"the query nests groups, brackets or parentheses {info.nesting} levels deep; "
@@ -144,6 +150,11 @@ def dataset_arguments(
             "named_graphs": [ox.NamedNode(iri) for iri in named_graphs or ()],
         }
     return {"use_default_graph_as_union": not info.names_dataset}
+
+
+@functools.lru_cache(maxsize=512)
+def _scan_remembered(text: str) -> QueryText:
+    return scan(text)
 
 
 def _resolve(iri: str, base: str | None) -> str:

@@ -21,7 +21,6 @@ handler (kemi_graph.web.app) turns it into a plain-text response.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import signal
@@ -65,7 +64,6 @@ MAX_AGE = 300  # seconds; a new build changes the dataset version and so every E
 # Functions whose value differs between two evaluations of the same query. A match inside a
 # string or comment only costs a cache miss.
 _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
-_SCAN_CACHE_MAX_CHARS = 8192  # longer queries are scanned every time rather than remembered
 
 EXAMPLE_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?concept ?label WHERE {
@@ -183,14 +181,9 @@ def _graph_iris(params: Params, key: str) -> list[str]:
     return iris
 
 
-@functools.lru_cache(maxsize=512)
-def _scan_remembered(query: str) -> QueryText:
-    return checked(query)
-
-
 def _scan(query: str) -> QueryText:
     try:
-        return _scan_remembered(query) if len(query) <= _SCAN_CACHE_MAX_CHARS else checked(query)
+        return checked(query)
     except QueryError as error:
         raise BadRequest(f"Malformed query: {error}") from error
 

@@ -5,7 +5,8 @@ compounds. A compound is split here against the vocabulary it is matched with: w
 end, lemmatised, is a vocabulary word ("joukkoliikenteen" → "liikenne"), the compound is rebuilt
 with that base form ("joukkoliikenne") and the part is its head; a vocabulary word at the start
 of a word is its first part ("päihdekasvatustunteja" → "päihde"). Parts are at least
-``MIN_PART`` letters and leave at least ``MIN_REST``, so "led" never matches inside another word.
+``MIN_PART`` letters and leave at least ``MIN_REST``, so "led" never matches inside another word
+and "kirja" not in "kirjasto".
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 MIN_PART = 4
-MIN_REST = 3
+MIN_REST = 4
 _TOKEN = re.compile(r"\w+")
 
 

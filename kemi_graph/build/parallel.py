@@ -154,9 +154,11 @@ def process_municipalities(
 
 def _prepare_pass(project: ProjectGraphs, iris: Iris, check: object) -> None:
     """What every worker reads, made once before the pool forks (the workers inherit it)."""
+    from kemi_graph.build.finnish import lemma
     from kemi_graph.build.reason import TBox
     from kemi_graph.build.sdg_lexicon import load_lexicon
 
+    lemma("kunta")  # loads simplemma's Finnish dictionary here, once, not in every worker
     _SHARED.update(
         check=check,
         iris=iris,

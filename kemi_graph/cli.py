@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("table", metavar="TABLE", help="one of: sdg-links, indicators, numeric-results")
     export.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default: csv)")
     export.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    export.add_argument("--all", action="store_true", dest="all_suggestions", help="sdg-links: also the suggestions scoring under the method's threshold (not shown by default)")
 
     release = commands.add_parser("release", help="build, then write a reproducible release folder (dumps, DCAT/VoID, SHACL report, changelog)")
     release.add_argument("release_version", metavar="VERSION", help="the release's version, e.g. 2024.1 or 1.0.0; an existing release is never overwritten")
@@ -208,7 +209,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     from kemi_graph.exports import export_table
     from kemi_graph.store import open_read_only
 
-    data = export_table(open_read_only(settings), settings, args.table, args.format)
+    data = export_table(open_read_only(settings), settings, args.table, args.format, args.all_suggestions)
     if args.output is not None:
         args.output.write_bytes(data)
     else:

@@ -8,7 +8,7 @@ Python so that SDG codes sort naturally (3.4 before 3.10, goals 1-17).
 
 | table | one row per |
 | --- | --- |
-| ``sdg-links`` | element × SDG link × kind: ``asserted`` (the city's kg:sdg), ``inherited`` (kg:inheritedSdg, OWL-RL), ``suggested`` (the project's kg:SdgSuggestion, with its score) |
+| ``sdg-links`` | element × SDG link × kind: ``asserted`` (the city's kg:sdg), ``inherited`` (kg:inheritedSdg, OWL-RL), ``suggested`` (the project's kg:SdgSuggestion, with its score, evidence class, matched terms and method version; only those at or above the method's kg:scoreThreshold unless ``all_suggestions``) |
 | ``indicators`` | indicator × result answering it (an indicator without a result gets one row with the result columns empty) |
 | ``numeric-results`` | number parsed from a result (kg:Measurement) |
 """
@@ -39,6 +39,8 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
 PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
 """
 
 # Graph IRIs are matched by their ending ({base}/graph/{m}/city, ...), so the queries serve any
@@ -47,7 +49,7 @@ QUERIES: dict[str, str] = {
     "sdg-links": _PREFIXES
     + """
 SELECT ?element ?element_label_fi ?element_label_en ?element_type ?strategic_goal ?strategic_goal_label_fi
-       ?sdg ?kind ?score WHERE {
+       ?sdg ?kind ?score ?evidence_class ?matched_terms ?method_version ?threshold WHERE {
   {
     GRAPH ?g { ?element kg:sdg ?sdg } FILTER(STRENDS(STR(?g), "/city"))
     BIND("asserted" AS ?kind)
@@ -58,10 +60,18 @@ SELECT ?element ?element_label_fi ?element_label_en ?element_type ?strategic_goa
     # A subquery, so the suggestions are matched once: joined in place, Oxigraph rescanned every
     # suggestion for each typed element (quadratic in the number of municipalities).
     {
-      SELECT ?element ?sdg ?score WHERE {
-        GRAPH ?g { ?suggestion a kg:SdgSuggestion ; kg:suggestionOf ?element ; kg:suggestedTarget ?sdg ; kg:score ?score }
+      SELECT ?element ?sdg ?score ?evidence_class ?method_version ?threshold (GROUP_CONCAT(?term; SEPARATOR="; ") AS ?matched_terms)
+      WHERE {
+        GRAPH ?g {
+          ?suggestion a kg:SdgSuggestion ; kg:suggestionOf ?element ; kg:suggestedTarget ?sdg ; kg:score ?score ;
+                      prov:wasGeneratedBy ?activity .
+          OPTIONAL { ?suggestion kg:evidenceClass ?evidence_class }
+          OPTIONAL { ?suggestion kg:matchedTerm ?term }
+          OPTIONAL { ?activity prov:used ?method . ?method a prov:Plan ; owl:versionInfo ?method_version .
+                     OPTIONAL { ?method kg:scoreThreshold ?threshold } }
+        }
         FILTER(STRENDS(STR(?g), "/suggested"))
-      }
+      } GROUP BY ?element ?sdg ?score ?evidence_class ?method_version ?threshold
     }
     BIND("suggested" AS ?kind)
   }
@@ -140,7 +150,7 @@ class ExportTable:
     title: str
     columns: tuple[str, ...]
     numeric: frozenset[str]
-    rows: Callable[[ox.Store], list[dict[str, str]]]
+    rows: Callable[[ox.Store, bool], list[dict[str, str]]]  # (store, all_suggestions)
 
 
 def _select(store: ox.Store, name: str) -> list[dict[str, str]]:
@@ -183,10 +193,16 @@ _KIND_ORDER = {"asserted": 0, "inherited": 1, "suggested": 2}
 _TYPE_ORDER = {"StrategicGoal": 0, "Objective": 1, "Action": 2, "Indicator": 3, "Result": 4}
 
 
-def _sdg_links(store: ox.Store) -> list[dict[str, str]]:
+def _below_threshold(row: Mapping[str, str]) -> bool:
+    return row["kind"] == "suggested" and row["threshold"] != "" and Decimal(row["score"]) < Decimal(row["threshold"])
+
+
+def _sdg_links(store: ox.Store, all_suggestions: bool) -> list[dict[str, str]]:
     labels = {row["goal"]: row for row in _select(store, "sdg-goal-labels")}
     rows = []
     for row in _select(store, "sdg-links"):
+        if _below_threshold(row) and not all_suggestions:
+            continue
         goal, target, indicator = _sdg_parts(row["sdg"])
         label = labels.get(goal, {})
         rows.append(
@@ -204,6 +220,9 @@ def _sdg_links(store: ox.Store) -> list[dict[str, str]]:
                 "sdg_indicator": indicator,
                 "kind": row["kind"],
                 "score": row["score"],
+                "evidence_class": row["evidence_class"],
+                "matched_terms": "; ".join(sorted(t for t in row["matched_terms"].split("; ") if t)),
+                "method_version": row["method_version"],
             }
         )
     rows.sort(
@@ -215,8 +234,8 @@ def _sdg_links(store: ox.Store) -> list[dict[str, str]]:
     return rows
 
 
-def _plain(name: str, sort: tuple[str, ...]) -> Callable[[ox.Store], list[dict[str, str]]]:
-    def rows(store: ox.Store) -> list[dict[str, str]]:
+def _plain(name: str, sort: tuple[str, ...]) -> Callable[[ox.Store, bool], list[dict[str, str]]]:
+    def rows(store: ox.Store, _all_suggestions: bool) -> list[dict[str, str]]:
         found = _select(store, name)
         found.sort(key=lambda r: tuple(_sort_value(r[c]) for c in sort))
         return found
@@ -237,6 +256,7 @@ EXPORT_TABLES: dict[str, ExportTable] = {
         (
             "element", "element_label_fi", "element_label_en", "element_type", "strategic_goal", "strategic_goal_label_fi",
             "sdg_goal", "sdg_goal_label_fi", "sdg_goal_label_en", "sdg_target", "sdg_indicator", "kind", "score",
+            "evidence_class", "matched_terms", "method_version",
         ),
         frozenset({"score"}),
         _sdg_links,
@@ -265,19 +285,20 @@ EXPORT_TABLES: dict[str, ExportTable] = {
 }
 
 
-def table_rows(store: ox.Store, name: str) -> list[dict[str, str]]:
-    """The rows of one table as strings (``''`` for no value), in the table's order."""
+def table_rows(store: ox.Store, name: str, all_suggestions: bool = False) -> list[dict[str, str]]:
+    """The rows of one table as strings (``''`` for no value), in the table's order; suggestions
+    scoring under their method's threshold only with ``all_suggestions``."""
     if name not in EXPORT_TABLES:
         raise InputError(f"{name!r} is not an export table; use one of {', '.join(EXPORT_TABLES)}")
     table = EXPORT_TABLES[name]
-    return [{column: row.get(column, "") for column in table.columns} for row in table.rows(store)]
+    return [{column: row.get(column, "") for column in table.columns} for row in table.rows(store, all_suggestions)]
 
 
-def export_table(store: ox.Store, settings: Settings, name: str, fmt: str) -> bytes:
+def export_table(store: ox.Store, settings: Settings, name: str, fmt: str, all_suggestions: bool = False) -> bytes:
     """One table as CSV or JSON bytes (UTF-8)."""
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-    rows = table_rows(store, name)
+    rows = table_rows(store, name, all_suggestions)
     table = EXPORT_TABLES[name]
     if fmt == "csv":
         out = io.StringIO()

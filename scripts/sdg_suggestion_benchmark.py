@@ -9,9 +9,12 @@ import`` reads them; the method never sees the gold. Target level: suggested tar
 gold's targets (goal-only annotations do not count). Goal level: the goals of the suggested
 targets against the goals of every gold code. Figures are micro-averaged over the elements
 (sum of hits / sum of suggested, sum of hits / sum of gold); ``--threshold`` keeps only
-suggestions scoring at least that much (default: the term list's own min_score).
+suggestions scoring at least that much (default: the lexicon's threshold, the one shown by
+default). ``--calibrate`` prints, per evidence class, how many of its target suggestions are right
+over the named sets: the figures the lexicon's ``calibration`` scores are computed from.
 
-    python scripts/sdg_suggestion_benchmark.py [--threshold 0.5] [--municipality kuvitelmala] [--rows]
+    python scripts/sdg_suggestion_benchmark.py [--threshold 0.6] [--municipality kuvitelmala] [--rows]
+    python scripts/sdg_suggestion_benchmark.py --calibrate --municipality esimerkkila --municipality kuvitelmala
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rdflib import RDF  # noqa: E402
 
-from kemi_graph.build.suggest import METHOD_VERSION, load_terms, suggest  # noqa: E402
+from kemi_graph.build.sdg_lexicon import EVIDENCE_CLASSES, load_lexicon  # noqa: E402
+from kemi_graph.build.suggest import METHOD_NAME, METHOD_VERSION, suggest  # noqa: E402
 from kemi_graph.config import Settings  # noqa: E402
 from kemi_graph.importers.table import TableFile, convert_tables  # noqa: E402
 from kemi_graph.namespaces import KG, Iris  # noqa: E402
@@ -58,6 +62,7 @@ class Tally:
 class Scores:
     target: Tally = field(default_factory=Tally)
     goal: Tally = field(default_factory=Tally)
+    evidence: dict[str, Tally] = field(default_factory=dict)  # evidence class -> its target suggestions, any score
     rows: list[str] = field(default_factory=list)
 
 
@@ -74,15 +79,18 @@ def score(municipality: str, threshold: float | None, iris: Iris) -> Scores:
     gold = read_gold(GOLD / f"{municipality}.csv")
     tables = sorted((REPO / "examples" / municipality).glob("*-2023.csv"))
     converted = convert_tables([TableFile(t) for t in tables], iris, municipality=municipality, name=municipality, code="000")
-    terms = load_terms()
-    minimum = terms.min_score if threshold is None else threshold
-    suggested = suggest(converted.city, converted.interpretation, iris, municipality, terms)
+    lexicon = load_lexicon()
+    minimum = lexicon.threshold if threshold is None else threshold
+    suggested = suggest(converted.city, converted.interpretation, iris, municipality, lexicon)
     by_element: dict[object, set[str]] = {}
+    by_class: dict[object, dict[str, str]] = {}
     for node in suggested.subjects(RDF.type, KG.SdgSuggestion):
+        element = suggested.value(node, KG.suggestionOf)
+        code = str(suggested.value(node, KG.suggestedTarget)).rsplit("/", 1)[1]
+        by_class.setdefault(element, {})[code] = str(suggested.value(node, KG.evidenceClass))
         if float(suggested.value(node, KG.score)) >= minimum:
-            code = str(suggested.value(node, KG.suggestedTarget)).rsplit("/", 1)[1]
-            by_element.setdefault(suggested.value(node, KG.suggestionOf), set()).add(code)
-    scores = Scores()
+            by_element.setdefault(element, set()).add(code)
+    scores = Scores(evidence={c: Tally() for c in EVIDENCE_CLASSES})
     seen = set()
     for cls, kind in KINDS.items():
         for element in converted.city.subjects(RDF.type, cls):
@@ -93,6 +101,8 @@ def score(municipality: str, threshold: float | None, iris: Iris) -> Scores:
             got, wanted = by_element.get(element, set()), gold[key]
             scores.target.add(got, {c for c in wanted if "." in c})
             scores.goal.add({goal_of(c) for c in got}, {goal_of(c) for c in wanted})
+            for code, evidence in by_class.get(element, {}).items():
+                scores.evidence[evidence].add({code}, {code} & wanted)
             scores.rows.append(f"  {kind:<9} {key[1][:70]:<70} gold {' '.join(sorted(wanted)) or '-':<12} suggested {' '.join(sorted(got)) or '-'}")
     missing = set(gold) - seen
     if missing:
@@ -103,21 +113,30 @@ def score(municipality: str, threshold: float | None, iris: Iris) -> Scores:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--municipality", action="append", help="a gold file's name (default: every file in examples/sdg-gold)")
-    parser.add_argument("--threshold", type=float, help="lowest score shown (default: the term list's min_score)")
+    parser.add_argument("--threshold", type=float, help="lowest score counted (default: the lexicon's threshold)")
+    parser.add_argument("--calibrate", action="store_true", help="print each evidence class's precision over the sets, summed")
     parser.add_argument("--rows", action="store_true", help="also print every element's gold and suggested codes")
     args = parser.parse_args(argv)
     iris = Iris(Settings.from_env().base_iri)
-    terms = load_terms()
+    lexicon = load_lexicon()
     names = args.municipality or sorted(p.stem for p in GOLD.glob("*.csv"))
-    threshold = terms.min_score if args.threshold is None else args.threshold
-    print(f"method sdg-term-match {METHOD_VERSION}, term list {terms.version} (sha256 {terms.sha256[:12]}), threshold {threshold}")
+    threshold = lexicon.threshold if args.threshold is None else args.threshold
+    print(f"method {METHOD_NAME} {METHOD_VERSION}, lexicon {lexicon.version} (sha256 {lexicon.sha256[:12]}), threshold {threshold}")
+    classes = {c: Tally() for c in EVIDENCE_CLASSES}
     for name in names:
         scores = score(name, args.threshold, iris)
+        for evidence, tally in scores.evidence.items():
+            classes[evidence].hits += tally.hits
+            classes[evidence].suggested += tally.suggested
         print(f"{name}: {len(scores.rows)} elements")
         print("  " + scores.target.line("target"))
         print("  " + scores.goal.line("goal"))
         if args.rows:
             print("\n".join(scores.rows))
+    if args.calibrate:
+        print(f"evidence classes over {', '.join(names)}: right / suggested, and (right + 1) / (suggested + 2)")
+        for evidence, tally in classes.items():
+            print(f"  {evidence:<13} {tally.hits}/{tally.suggested}   {(tally.hits + 1) / (tally.suggested + 2):.2f}")
     return 0
 
 

@@ -19,7 +19,8 @@ import pyoxigraph as ox
 import pytest
 
 from kemi_graph.build.load import load_project
-from kemi_graph.build.suggest import load_terms, match_text, score, suggest
+from kemi_graph.build.sdg_lexicon import load_lexicon
+from kemi_graph.build.suggest import Matcher, core_targets, suggest
 from kemi_graph.cli import main
 from kemi_graph.config import ENV_PREFIX, Settings
 from kemi_graph.errors import InputError
@@ -167,7 +168,7 @@ def test_suggestions_are_in_their_own_graph_never_in_the_city_graph(built_settin
     store = open_read_only(built_settings)
     found = rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s a kg:SdgSuggestion } } GROUP BY ?g")
     assert [r["g"] for r in found] == ["https://w3id.org/kemi-graph/graph/kemi/suggested"]
-    assert int(found[0]["n"]) > 50
+    assert int(found[0]["n"]) > 20
     leaked = rows(
         store,
         """SELECT ?g WHERE { GRAPH ?g { { ?s kg:suggestedSdg ?o } UNION { ?s a kg:SdgSuggestion } UNION { ?s kg:matchedTerm ?o } }
@@ -176,20 +177,22 @@ def test_suggestions_are_in_their_own_graph_never_in_the_city_graph(built_settin
     assert leaked == []
 
 
-def test_every_suggestion_has_a_score_in_0_1_a_target_its_goal_terms_and_prov(built_settings: Settings) -> None:
+def test_every_suggestion_has_a_score_in_0_1_a_target_its_goal_evidence_and_prov(built_settings: Settings) -> None:
     store = open_read_only(built_settings)
     found = rows(
         store,
-        """SELECT ?s ?e ?t ?g ?score ?activity (COUNT(?term) AS ?terms) WHERE {
+        """SELECT ?s ?e ?t ?g ?score ?activity ?evidence ?shown (COUNT(DISTINCT ?term) AS ?terms) (COUNT(DISTINCT ?wording) AS ?wordings) WHERE {
              ?s a kg:SdgSuggestion ; kg:suggestionOf ?e ; kg:suggestedTarget ?t ; kg:suggestedGoal ?g ; kg:score ?score ;
-                prov:wasGeneratedBy ?activity ; kg:matchedTerm ?term .
-             ?e kg:suggestedSdg ?t } GROUP BY ?s ?e ?t ?g ?score ?activity""",
+                prov:wasGeneratedBy ?activity ; kg:matchedTerm ?term ; kg:evidenceClass ?evidence ; kg:targetWording ?wording .
+             BIND(EXISTS { ?e kg:suggestedSdg ?t } AS ?shown) } GROUP BY ?s ?e ?t ?g ?score ?activity ?evidence ?shown""",
     )
     assert len(found) == int(rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:SdgSuggestion }")[0]["n"])
+    lexicon = load_lexicon()
     for row in found:
-        assert Decimal(0) <= Decimal(row["score"]) <= Decimal(1)
+        assert Decimal(row["score"]) == lexicon.calibration[row["evidence"]]
         assert row["t"].startswith(row["g"] + ".")
-        assert int(row["terms"]) >= 1
+        assert int(row["terms"]) >= 1 and int(row["wordings"]) == 2  # the UN's English wording and the Finnish rendering
+        assert (row["shown"] == "true") == (Decimal(row["score"]) >= lexicon.threshold)
     activities = {row["activity"] for row in found}
     assert len(activities) == 1
     prov = rows(
@@ -198,21 +201,23 @@ def test_every_suggestion_has_a_score_in_0_1_a_target_its_goal_terms_and_prov(bu
               OPTIONAL {{ ?used dct:description ?description }} OPTIONAL {{ ?used owl:versionInfo ?version }} }}""",
     )
     used = {r["used"]: r for r in prov}
-    method = used["https://w3id.org/kemi-graph/id/method/sdg-term-match"]
-    assert "simplemma" in method["description"] and method["version"] == "1.0"
-    assert used["https://w3id.org/kemi-graph/id/method/sdg-term-match/terms"]["version"] == load_terms().version
+    method = used["https://w3id.org/kemi-graph/id/method/sdg-concept-match"]
+    assert "simplemma" in method["description"] and method["version"] == "2.0"
+    assert used["https://w3id.org/kemi-graph/id/method/sdg-concept-match/lexicon"]["version"] == load_lexicon().version
+    threshold = rows(store, "SELECT ?t WHERE { <https://w3id.org/kemi-graph/id/method/sdg-concept-match> kg:scoreThreshold ?t }")
+    assert [Decimal(r["t"]) for r in threshold] == [load_lexicon().threshold]
 
 
-def test_climate_objective_is_suggested_target_13_3_for_ilmastonmuutos(built_settings: Settings) -> None:
+def test_climate_objective_is_suggested_target_13_2_for_ilmastonmuutos(built_settings: Settings) -> None:
     store = open_read_only(built_settings)
     found = rows(
         store,
-        f"""SELECT ?score ?term WHERE {{ ?s kg:suggestionOf <{EL}objective/vihrea-ja-kestava-kemi> ;
-              kg:suggestedTarget <http://metadata.un.org/sdg/13.3> ; kg:suggestedGoal <http://metadata.un.org/sdg/13> ;
-              kg:score ?score ; kg:matchedTerm ?term }}""",
+        f"""SELECT ?score ?term ?evidence WHERE {{ ?s kg:suggestionOf <{EL}objective/vihrea-ja-kestava-kemi> ;
+              kg:suggestedTarget <http://metadata.un.org/sdg/13.2> ; kg:suggestedGoal <http://metadata.un.org/sdg/13> ;
+              kg:score ?score ; kg:matchedTerm ?term ; kg:evidenceClass ?evidence }}""",
     )
-    assert {r["term"] for r in found} == {"ilmasto", "ilmastonmuutos"}
-    assert {Decimal(r["score"]) for r in found} == {Decimal("0.9")}
+    assert {r["term"] for r in found} == {"ilmastonmuutos", "ilmasto"}
+    assert {(r["evidence"], Decimal(r["score"])) for r in found} == {("core", load_lexicon().calibration["core"])}
 
 
 def test_suggestions_are_deterministic() -> None:
@@ -226,21 +231,41 @@ def test_suggestions_are_deterministic() -> None:
     assert sorted(one.serialize(format="nt").splitlines()) == sorted(two.serialize(format="nt").splitlines())
 
 
-def test_the_score_combines_term_weights() -> None:
-    assert score([Decimal("0.5")]) == Decimal("0.500")
-    assert score([Decimal("0.3"), Decimal("0.3")]) == Decimal("0.510")
-    assert score([Decimal("0.8"), Decimal("0.5")]) == Decimal("0.900")
-    terms = load_terms()
-    found = match_text(["Koulupudokkaiden seuranta-yhteistyöpalaverit."], terms)
-    assert found["8.6"] == (Decimal("0.800"), ["koulupudokas"])
-    assert "3.4" not in match_text(["Yhdyspintatyö hyvinvointialueen kanssa"], terms)  # the county is not wellbeing
+def _judged(text: str, objective: str = "") -> dict[str, str]:
+    matcher = Matcher(load_lexicon())
+    hits = matcher.evidence([text])
+    context = core_targets(matcher.evidence([objective])) if objective else frozenset()
+    return {} if hits is None else {code: match.evidence for code, match in matcher.judge(hits, context).items()}
 
 
-def test_the_term_list_covers_the_welfare_targets() -> None:
-    terms = load_terms()
-    wanted = "3.4 3.5 3.d 4.1 4.2 4.3 4.4 4.5 4.7 5.5 8.5 8.6 8.9 10.2 11.2 11.3 11.7 12.5 12.8 13.3 16.6 16.7 16.10 17.17".split()
-    assert set(wanted) <= set(terms.targets)
-    assert {code.split(".")[0] for code in terms.targets} >= {"6", "7", "9", "14", "15"}
+def test_inflected_forms_and_compounds_find_the_targets_concepts() -> None:
+    assert _judged("Kunnan hiilijalanjäljen pienentäminen") == {"13.2": "core"}
+    assert _judged("Joukkoliikenteen vuoroja lisätään") == {"11.2": "core"}
+    assert _judged("Lapsiperheköyhyys vähenee") == {"1.2": "core"}  # a compound whose head is a core term
+    assert _judged("Koulujen päihdekasvatustunteja pidettiin 40.") == {"3.5": "core"}  # its first part
+    assert _judged("Yhteistyö kolmannen sektorin kanssa").keys() == {"17.17"}  # "tori" is no part of "sektori"
+
+
+def test_administration_it_and_communication_get_nothing() -> None:
+    for text in ("Kunnan verkkosivut uudistetaan ja somekanavia kehitetään", "Koulun Facebook-seuraajia 1 200.",
+                 "Uusi asianhallintajärjestelmä otetaan käyttöön", "Viestintä on avointa", "Vuosikate oli 1,2 milj. €."):
+        assert _judged(text) == {}, text
+
+
+def test_a_setting_alone_suggests_nothing_but_the_objective_can_confirm_it() -> None:
+    assert _judged("Koulun kerhot jatkuvat") == {}  # "koulu" is a cue of 4.1, not evidence alone
+    assert _judged("Liikuntaa lisätään") == {}
+    assert _judged("Liikuntaa lisätään", objective="Lasten mielenterveys vahvistuu") == {"3.4": "cue+context"}
+    assert _judged("Kouluterveyskyselyn tulokset käsitellään", objective="Lasten mielenterveys vahvistuu") == {}
+
+
+def test_the_lexicon_renders_all_169_targets_with_their_un_wording() -> None:
+    lexicon = load_lexicon()
+    assert len(lexicon.targets) == 169
+    assert {code.split(".")[0] for code in lexicon.targets} == {str(n) for n in range(1, 18)}
+    assert lexicon.targets["3.5"].en.startswith("Strengthen the prevention and treatment of substance abuse")
+    assert all(target.fi and target.core for target in lexicon.targets.values())
+    assert [c for c in lexicon.calibration.values() if c >= lexicon.threshold]  # some evidence is shown by default
 
 
 # --- data sources ---------------------------------------------------------------------------
@@ -297,8 +322,8 @@ def test_sdg_links_table(built_settings: Settings) -> None:
     kinds: dict[str, int] = {}
     for row in table:
         kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
-    suggested = int(rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:SdgSuggestion }")[0]["n"])
-    assert kinds == {"asserted": 10, "inherited": 290, "suggested": suggested}
+    shown = int(rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?e kg:suggestedSdg ?t }")[0]["n"])
+    assert kinds == {"asserted": 10, "inherited": 290, "suggested": shown}
     assert table[0] == {
         "element": EL + "goal/elinvoimainen-kaupunki",
         "element_label_fi": "ELINVOIMAINEN KAUPUNKI",
@@ -313,13 +338,26 @@ def test_sdg_links_table(built_settings: Settings) -> None:
         "sdg_indicator": "",
         "kind": "asserted",
         "score": "",
+        "evidence_class": "",
+        "matched_terms": "",
+        "method_version": "",
     }
     climate = [r for r in table if r["element"] == EL + "objective/vihrea-ja-kestava-kemi" and r["kind"] == "suggested"]
-    assert [(r["sdg_goal"], r["sdg_target"], Decimal(r["score"])) for r in climate] == [
-        ("http://metadata.un.org/sdg/12", "http://metadata.un.org/sdg/12.8", Decimal("0.51")),
-        ("http://metadata.un.org/sdg/13", "http://metadata.un.org/sdg/13.3", Decimal("0.9")),
+    assert [(r["sdg_target"], Decimal(r["score"]), r["evidence_class"], r["matched_terms"], r["method_version"]) for r in climate] == [
+        ("http://metadata.un.org/sdg/13.2", Decimal("0.79"), "core", "ilmasto; ilmastonmuutos", "2.0"),
+        ("http://metadata.un.org/sdg/13.3", Decimal("0.71"), "cues", "ilmasto; ilmastonmuutos", "2.0"),
     ]
     assert table == table_rows(store, "sdg-links")  # deterministic order
+
+
+def test_sdg_links_table_shows_suggestions_under_the_threshold_only_when_asked(built_settings: Settings) -> None:
+    store = open_read_only(built_settings)
+    threshold = load_lexicon().threshold
+    default = [r for r in table_rows(store, "sdg-links") if r["kind"] == "suggested"]
+    every = [r for r in table_rows(store, "sdg-links", all_suggestions=True) if r["kind"] == "suggested"]
+    assert all(Decimal(r["score"]) >= threshold for r in default)
+    assert [r for r in every if Decimal(r["score"]) >= threshold] == default
+    assert len(every) == int(rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:SdgSuggestion }")[0]["n"]) > len(default)
 
 
 def test_indicators_table(built_settings: Settings) -> None:

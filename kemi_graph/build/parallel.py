@@ -88,7 +88,7 @@ def _municipality_pass(job: tuple[bytes, bytes, str]) -> MunicipalityOutcome:
     city, interpretation = _graph(city_nt), _graph(interpretation_nt)
     data = union_of(city, interpretation)
     iris: Iris = _SHARED["iris"]
-    suggested = suggest(city, interpretation, iris, municipality, _SHARED["terms"])
+    suggested = suggest(city, interpretation, iris, municipality, _SHARED["lexicon"])
     check = _SHARED["check"]
     result = check(union_of(_SHARED["validation"], data, suggested))
     if not result.conforms:
@@ -132,9 +132,9 @@ def process_municipalities(
     ``graphs``: the project's named graphs as N-Triples (project.named_graphs), sent to the workers;
     ``wanted_processes``: the pool size (Settings.build_processes; 0: one per CPU); ``earlier``:
     the dist folder of the previous build, whose results are reused where their key matches.
-    The TBox (ontology + SDG goals) is closed by owlrl once, here, and the term list lemmatised once,
+    The TBox (ontology + SDG goals) is closed by owlrl once, here, and the SDG lexicon read once,
     before the pool forks; each municipality then gets only the OWL 2 RL instance rules
-    (kemi_graph/build/reason.py) and the term match (kemi_graph/build/suggest.py).
+    (kemi_graph/build/reason.py) and the SDG concept match (kemi_graph/build/suggest.py).
     Raises ValidationFailed, naming what does not conform, before anything is written.
     """
     shared_key = reuse.shared_key(iris.base, check)
@@ -167,13 +167,15 @@ def process_municipalities(
 
 def _prepare_pass(project: ProjectGraphs, iris: Iris, check: object) -> None:
     """What every worker reads, made once before the pool forks (the workers inherit it)."""
+    from kemi_graph.build.finnish import lemma
     from kemi_graph.build.reason import TBox
-    from kemi_graph.build.suggest import load_terms
+    from kemi_graph.build.sdg_lexicon import load_lexicon
 
+    lemma("kunta")  # loads simplemma's Finnish dictionary here, once, not in every worker
     _SHARED.update(
         check=check,
         iris=iris,
-        terms=load_terms(),
+        lexicon=load_lexicon(),
         validation=union_of(project.ontology, project.sdg_goals, project.data_sources),
         reasoning=union_of(project.ontology, project.sdg_goals),
     )

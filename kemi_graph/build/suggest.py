@@ -1,18 +1,24 @@
-"""Suggested SDG links: a documented, deterministic term match over each element's Finnish text.
+"""Suggested SDG links: the UN targets' key concepts, in Finnish, found in each element's own text.
 
-The method (``METHOD_DESCRIPTION``, version ``METHOD_VERSION`` + the term list's own version):
+The method (``METHOD_DESCRIPTION``, version ``METHOD_VERSION`` + the lexicon's own version):
 
 1. Text: the element's verbatim Finnish text (city graph) and, where the project recorded one,
-   its corrected spelling (interpretation graph).
-2. Tokens: lower-cased runs of letters and digits (``\\w+``); each is lemmatised with simplemma
-   (language ``fi``). Terms of the term list are tokenised and lemmatised the same way.
-3. Match: a term of several words matches where its lemmas stand next to each other in the
-   text; a one-word term matches a lemma that equals it, or that is a Finnish compound starting
-   or ending with it (term and the rest of the compound both at least 4 letters; compounds
-   listed under ``no_split`` are never split).
-4. Score of (element, target) = 1 - product(1 - weight) over the distinct terms matched
-   (weights 0.3/0.5/0.8 in the term list), rounded to 3 decimals; a target is suggested when
-   its score reaches ``min_score``. The goal is the target's goal.
+   its corrected spelling (interpretation graph). Never a translation: imported municipalities
+   have none, and the method must serve them alike.
+2. Words: each word's written form and simplemma lemma, with compounds split against the
+   lexicon's words (kemi_graph/build/finnish.py).
+3. Veto: an element with a negative term (administration, IT systems, communication channels)
+   gets nothing.
+4. Evidence per target: core terms and cue terms of the lexicon (data/sdg/fi-target-concepts.yaml)
+   found in the element's own text. The element's objective is its context: the targets the
+   objective's own text names by a core term.
+5. Evidence class: ``core+context`` (a core term, and the objective names the same target),
+   ``core``, ``cues`` (two cue terms), ``cue+context`` (one cue term, and the objective names
+   the same target). No other evidence makes a suggestion: the objective never gives a
+   target to an element whose own text says nothing of it.
+6. Score: the class's calibrated precision (the lexicon's ``calibration``). Every suggestion is
+   in the graph with its evidence; ``kg:suggestedSdg`` and the default views show only those
+   at or above the lexicon's ``threshold`` (kept on the method as ``kg:scoreThreshold``).
 
 Nothing here depends on time, randomness or set order, so two builds give the same triples.
 The suggestions go to their own graph, ``{base}/graph/{m}/suggested``, never to the city graph.
@@ -20,185 +26,155 @@ The suggestions go to their own graph, ``{base}/graph/{m}/suggested``, never to 
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
-from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
-import yaml
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
+from kemi_graph.build.finnish import forms, parts, tokens
 from kemi_graph.build.load import new_graph
-from kemi_graph.errors import InputError
+from kemi_graph.build.sdg_lexicon import Lexicon, Term, load_lexicon
 from kemi_graph.namespaces import KG, SDG, Iris
-from kemi_graph.resources import data_dir
 
-TERMS_FILE = Path("sdg") / "fi-target-terms.yaml"
-METHOD_VERSION = "1.0"
+METHOD_VERSION = "2.0"
+METHOD_NAME = "sdg-concept-match"
 PROJECT = URIRef("https://w3id.org/kemi-graph")
 ELEMENT_CLASSES = (KG.Objective, KG.Action, KG.Indicator, KG.Result)
+OBJECTIVE_OF = (KG.objective, KG.indicatorOf, KG.resultOf)
 METHOD_DESCRIPTION = (
-    "Suggested SDG targets by Finnish term matching (kemi-graph sdg-term-match). The element's "
-    "verbatim Finnish text and its corrected spelling are split into lower-cased word tokens and "
-    "lemmatised with simplemma (language fi); the project's term list (data/sdg/fi-target-terms.yaml: "
-    "UN SDG target code -> Finnish terms with weights 0.3/0.5/0.8) is lemmatised the same way. A "
-    "multi-word term matches consecutive lemmas; a one-word term matches an equal lemma or the first "
-    "or last part of a compound (both parts at least 4 letters, except listed compounds). Score of "
-    "(element, target) = 1 - product(1 - weight) over the distinct matched terms, rounded to 3 "
-    "decimals; a target is suggested when the score reaches the list's min_score. Deterministic; "
-    "a suggestion, not a statement of the city."
+    "Suggested SDG targets by the UN targets' key concepts in Finnish (kemi-graph sdg-concept-match). "
+    "The project's lexicon (data/sdg/fi-target-concepts.yaml) gives each of the 169 UN SDG targets its UN "
+    "wording, a Finnish rendering, core terms that name the target's subject and cue terms of its field, "
+    "written from the UN target and indicator texts. The element's verbatim Finnish text and its corrected "
+    "spelling are split into words; each word's written form and simplemma lemma (language fi) and its "
+    "compound parts found in the lexicon are matched. An element with a negative term (administration, IT "
+    "systems, communication channels) gets nothing. A target is suggested on a core term in the element's "
+    "own text, on two cue terms, or on one cue term when the element's objective names the same target by "
+    "a core term; the score is the calibrated precision of that evidence class. Suggestions under the "
+    "lexicon's threshold are kept with their score but not shown by default. Deterministic; a suggestion, "
+    "not a statement of the city."
 )
-_TOKEN = re.compile(r"\w+")
-_TARGET_CODE = re.compile(r"^([1-9]|1[0-7])\.([1-9][0-9]?|[a-z])$")
-_MIN_PART = 4
 
 
 @dataclass(frozen=True)
-class Term:
-    text: str
-    lemmas: tuple[str, ...]
-    weight: Decimal
+class Match:
+    """Evidence for one (element, target): the class, its score and the terms found."""
+
+    evidence: str
+    score: Decimal
+    terms: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class TermList:
-    version: str
-    min_score: Decimal
-    no_split: frozenset[str]
-    targets: dict[str, tuple[Term, ...]]
-    sha256: str
-    path: Path
+class Matcher:
+    """The lexicon turned around: which target a word or phrase is a core or cue term of."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.single: dict[str, list[tuple[str, str, Term]]] = {}
+        self.phrases: list[tuple[str, str, Term]] = []
+        for code, target in lexicon.targets.items():
+            for kind, terms in (("core", target.core), ("cue", target.cue)):
+                for term in terms:
+                    if len(term.words) == 1:
+                        self.single.setdefault(term.words[0], []).append((code, kind, term))
+                    else:
+                        self.phrases.append((code, kind, term))
+        self.negative = frozenset(t.words[0] for t in lexicon.negative if len(t.words) == 1)
+        self.negative_phrases = tuple(t.words for t in lexicon.negative if len(t.words) > 1)
+
+    def evidence(self, texts: Iterable[str]) -> dict[str, dict[str, list[str]]] | None:
+        """target code → {"core": [terms], "cue": [terms]} found in the texts; None when a negative term vetoes."""
+        words: list[frozenset[str]] = []
+        for text in texts:
+            words += [forms(token, self.lexicon.words) for token in tokens(text)] + [frozenset()]
+        found: dict[str, set[str]] = {}
+        for word in words:
+            for part in parts(word, self.lexicon.words):
+                if part in self.negative:
+                    return None
+                found.setdefault(part, set())
+        if any(_phrase_at(words, phrase) for phrase in self.negative_phrases):
+            return None
+        hits: dict[str, dict[str, list[str]]] = {}
+        for part in sorted(found):
+            for code, kind, term in self.single.get(part, ()):
+                hits.setdefault(code, {"core": [], "cue": []})[kind].append(term.text)
+        for code, kind, term in self.phrases:
+            if _phrase_at(words, term.words):
+                hits.setdefault(code, {"core": [], "cue": []})[kind].append(term.text)
+        return hits
+
+    def judge(self, hits: dict[str, dict[str, list[str]]], context: frozenset[str]) -> dict[str, Match]:
+        """The suggestions the evidence makes, given the targets the objective names (``context``)."""
+        calibration = self.lexicon.calibration
+        found: dict[str, Match] = {}
+        for code, terms in hits.items():
+            core, cue = sorted(set(terms["core"])), sorted(set(terms["cue"]))
+            if core:
+                evidence = "core+context" if code in context else "core"
+            elif len(cue) >= 2:
+                evidence = "cues"
+            elif cue and code in context:
+                evidence = "cue+context"
+            else:
+                continue
+            found[code] = Match(evidence, calibration[evidence], tuple(core + cue))
+        return found
 
 
-@lru_cache(maxsize=65536)
-def lemma(token: str) -> str:
-    """simplemma's lemma, except that a compound is never cut down to its first part.
-
-    For an unknown compound simplemma may return only its first part ("nuorisotakuu" →
-    "nuoriso", "hyvinvointialueen" → "hyvinvointi"). When the lemma is a prefix of the token and
-    the rest is a known Finnish word, the lemma is the prefix plus the rest's lemma
-    ("nuorisotakuu", "hyvinvointialue"); inflection endings ("kouluilla" → "koulu") are no words.
-    """
-    import simplemma
-
-    token = token.lower()
-    found = simplemma.lemmatize(token, lang="fi").lower()
-    rest = token[len(found) :]
-    if token.startswith(found) and len(rest) >= _MIN_PART and not simplemma.is_known(token, "fi") and simplemma.is_known(rest, "fi"):
-        return found + simplemma.lemmatize(rest, lang="fi").lower()
-    return found
+def _phrase_at(words: list[frozenset[str]], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(all(phrase[j] in words[i + j] for j in range(n)) for i in range(len(words) - n + 1))
 
 
-def lemmas(text: str) -> list[str]:
-    return [lemma(token) for token in _TOKEN.findall(text.lower())]
+def core_targets(hits: dict[str, dict[str, list[str]]] | None) -> frozenset[str]:
+    return frozenset(code for code, terms in (hits or {}).items() if terms["core"])
 
 
-def load_terms(path: Path | None = None) -> TermList:
-    """Read and check the term list; errors name the file and the target at fault."""
-    path = path or data_dir() / TERMS_FILE
-    try:
-        raw = path.read_bytes()
-        document = yaml.safe_load(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise InputError(f"{path}: cannot read the SDG term list: {error}") from error
-    if not isinstance(document, Mapping) or not isinstance(document.get("targets"), Mapping):
-        raise InputError(f"{path}: expected a mapping with 'targets'")
-    default = Decimal(str(document.get("default_weight", "0.5")))
-    targets: dict[str, tuple[Term, ...]] = {}
-    for code, entry in document["targets"].items():
-        code = str(code)
-        if not _TARGET_CODE.match(code):
-            raise InputError(f"{path}: targets.{code}: not a UN SDG target code such as 3.4 or 3.d")
-        terms = (entry or {}).get("terms") or {}
-        if not isinstance(terms, Mapping) or not terms:
-            raise InputError(f"{path}: targets.{code}.terms: expected a mapping term -> weight")
-        found = []
-        for text, weight in terms.items():
-            weight = default if weight is None else Decimal(str(weight))
-            if not Decimal(0) < weight <= Decimal(1):
-                raise InputError(f"{path}: targets.{code}.terms.{text}: weight {weight} is not in (0, 1]")
-            found.append(Term(str(text), tuple(lemmas(str(text))), weight))
-        targets[code] = tuple(found)
-    return TermList(
-        version=str(document.get("version", "")),
-        min_score=Decimal(str(document.get("min_score", "0.5"))),
-        no_split=frozenset(lemma(word) for word in document.get("no_split") or []),
-        targets=targets,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        path=path,
-    )
-
-
-def _word_matches(term: str, word: str, no_split: frozenset[str]) -> bool:
-    if word == term:
-        return True
-    if word in no_split or len(term) < _MIN_PART or len(word) - len(term) < _MIN_PART:
-        return False
-    return word.startswith(term) or word.endswith(term)
-
-
-def _term_matches(term: Term, words: list[str], no_split: frozenset[str]) -> bool:
-    if len(term.lemmas) == 1:
-        return any(_word_matches(term.lemmas[0], word, no_split) for word in words)
-    n = len(term.lemmas)
-    return any(tuple(words[i : i + n]) == term.lemmas for i in range(len(words) - n + 1))
-
-
-def score(weights: Iterable[Decimal]) -> Decimal:
-    """1 - product(1 - w), rounded to 3 decimals: in [0, 1], higher with more and stronger terms."""
-    miss = Decimal(1)
-    for weight in weights:
-        miss *= Decimal(1) - weight
-    return (Decimal(1) - miss).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-
-
-def match_text(texts: Iterable[str], terms: TermList) -> dict[str, tuple[Decimal, list[str]]]:
-    """target code → (score, matched terms in list order) for the targets whose score reaches min_score."""
-    words: list[str] = []
-    for text in texts:
-        words += lemmas(text) + [""]  # "" keeps two texts from forming one phrase
-    found: dict[str, tuple[Decimal, list[str]]] = {}
-    for code, target_terms in terms.targets.items():
-        matched = [term for term in target_terms if _term_matches(term, words, terms.no_split)]
-        if not matched:
-            continue
-        value = score(term.weight for term in matched)
-        if value >= terms.min_score:
-            found[code] = (value, [term.text for term in matched])
-    return found
-
-
-def suggest(city: Graph, interpretation: Graph, iris: Iris, municipality: str, terms: TermList | None = None) -> Graph:
-    """The suggested-links graph of one municipality, with the PROV of the method."""
-    terms = terms or load_terms()
+def suggest(city: Graph, interpretation: Graph, iris: Iris, municipality: str, lexicon: Lexicon | None = None) -> Graph:
+    """The suggested-links graph of one municipality, with the evidence and the PROV of the method."""
+    matcher = Matcher(lexicon or load_lexicon())
     graph = new_graph()
     graph_iri = iris.municipality_graph(municipality, "suggested")
     activity = iris.of_municipality(municipality, "activity", "sdg-suggestion")
-    method = URIRef(f"{iris.base}/id/method/sdg-term-match")
-    term_list = URIRef(f"{method}/terms")
+    method = URIRef(f"{iris.base}/id/method/{METHOD_NAME}")
     elements = sorted({s for cls in ELEMENT_CLASSES for s in city.subjects(RDF.type, cls) if isinstance(s, URIRef)})
+    hits = {element: matcher.evidence(_texts(city, interpretation, element)) for element in elements}
     for element in elements:
-        texts = sorted(str(o) for o in city.objects(element, KG.verbatimText))
-        texts += sorted(str(o) for o in interpretation.objects(element, KG.correctedText))
-        for code, (value, matched) in sorted(match_text(texts, terms).items(), key=lambda item: _code_key(item[0])):
-            target = SDG[code]
-            node = URIRef(f"{element}/sdg-suggestion/{code}")
-            graph.add((element, KG.suggestedSdg, target))
-            graph.add((node, RDF.type, KG.SdgSuggestion))
-            graph.add((node, KG.suggestionOf, element))
-            graph.add((node, KG.suggestedTarget, target))
-            graph.add((node, KG.suggestedGoal, SDG[code.split(".", 1)[0]]))
-            graph.add((node, KG.score, Literal(value, datatype=XSD.decimal)))
-            for text in matched:
-                graph.add((node, KG.matchedTerm, Literal(text, lang="fi")))
-            graph.add((node, PROV.wasGeneratedBy, activity))
-    _provenance(graph, graph_iri, activity, method, term_list, terms, iris.municipality_graph(municipality, "city"))
+        objective = next((o for p in OBJECTIVE_OF for o in city.objects(element, p) if isinstance(o, URIRef)), None)
+        context = core_targets(hits.get(objective)) if objective is not None else frozenset()
+        found = matcher.judge(hits[element], context) if hits[element] is not None else {}
+        for code, match in sorted(found.items(), key=lambda item: _code_key(item[0])):
+            _add(graph, matcher.lexicon, element, code, match, activity, objective if code in context else None)
+    _provenance(graph, graph_iri, activity, method, matcher.lexicon, iris.municipality_graph(municipality, "city"))
     return graph
+
+
+def _texts(city: Graph, interpretation: Graph, element: URIRef) -> list[str]:
+    return sorted(str(o) for o in city.objects(element, KG.verbatimText)) + sorted(str(o) for o in interpretation.objects(element, KG.correctedText))
+
+
+def _add(graph: Graph, lexicon: Lexicon, element: URIRef, code: str, match: Match, activity: URIRef, objective: URIRef | None) -> None:
+    target = SDG[code]
+    node = URIRef(f"{element}/sdg-suggestion/{code}")
+    if match.score >= lexicon.threshold:
+        graph.add((element, KG.suggestedSdg, target))
+    graph.add((node, RDF.type, KG.SdgSuggestion))
+    graph.add((node, KG.suggestionOf, element))
+    graph.add((node, KG.suggestedTarget, target))
+    graph.add((node, KG.suggestedGoal, SDG[code.split(".", 1)[0]]))
+    graph.add((node, KG.score, Literal(match.score, datatype=XSD.decimal)))
+    graph.add((node, KG.evidenceClass, Literal(match.evidence)))
+    for text in match.terms:
+        graph.add((node, KG.matchedTerm, Literal(text, lang="fi")))
+    graph.add((node, KG.targetWording, Literal(lexicon.targets[code].en, lang="en")))
+    graph.add((node, KG.targetWording, Literal(lexicon.targets[code].fi, lang="fi")))
+    if objective is not None:
+        graph.add((node, PROV.wasDerivedFrom, objective))
+    graph.add((node, PROV.wasGeneratedBy, activity))
 
 
 def _code_key(code: str) -> tuple[int, int, str]:
@@ -206,35 +182,34 @@ def _code_key(code: str) -> tuple[int, int, str]:
     return (int(goal), int(target) if target.isdigit() else 1000, target)
 
 
-def _provenance(
-    graph: Graph, graph_iri: URIRef, activity: URIRef, method: URIRef, term_list: URIRef, terms: TermList, city: URIRef
-) -> None:
+def _provenance(graph: Graph, graph_iri: URIRef, activity: URIRef, method: URIRef, lexicon: Lexicon, city: URIRef) -> None:
     import simplemma
 
     lemmatiser = getattr(simplemma, "__version__", "unknown")
+    source = URIRef(f"{method}/lexicon")
     graph.add((graph_iri, RDF.type, PROV.Entity))
     graph.add((graph_iri, PROV.wasGeneratedBy, activity))
     graph.add((graph_iri, PROV.wasDerivedFrom, city))
     graph.add((graph_iri, PROV.wasAttributedTo, PROJECT))
     graph.add((graph_iri, DCTERMS.description, Literal(METHOD_DESCRIPTION, lang="en")))
     graph.add((activity, RDF.type, PROV.Activity))
-    graph.add((activity, RDFS.label, Literal("SDG-alatavoitteiden ehdottaminen termihaulla", lang="fi")))
-    graph.add((activity, RDFS.label, Literal("Suggesting SDG targets by term matching", lang="en")))
-    graph.add((activity, PROV.used, term_list))
-    graph.add((activity, PROV.used, method))
-    graph.add((activity, PROV.used, city))
+    graph.add((activity, RDFS.label, Literal("SDG-alatavoitteiden ehdottaminen käsitehaulla", lang="fi")))
+    graph.add((activity, RDFS.label, Literal("Suggesting SDG targets by their key concepts", lang="en")))
+    for used in (source, method, city):
+        graph.add((activity, PROV.used, used))
     graph.add((activity, PROV.wasAssociatedWith, PROJECT))
     graph.add((activity, RDFS.comment, Literal(f"Lemmatiser: simplemma {lemmatiser}, language fi.", lang="en")))
     graph.add((method, RDF.type, PROV.Plan))
-    graph.add((method, RDFS.label, Literal("sdg-term-match", lang="en")))
+    graph.add((method, RDFS.label, Literal(METHOD_NAME, lang="en")))
     graph.add((method, DCTERMS.description, Literal(METHOD_DESCRIPTION, lang="en")))
     graph.add((method, OWL.versionInfo, Literal(METHOD_VERSION)))
-    graph.add((term_list, RDF.type, PROV.Entity))
-    graph.add((term_list, RDFS.label, Literal("Finnish terms per UN SDG target (kemi-graph)", lang="en")))
-    graph.add((term_list, DCTERMS.source, Literal("data/sdg/fi-target-terms.yaml")))
-    graph.add((term_list, OWL.versionInfo, Literal(terms.version)))
-    graph.add((term_list, DCTERMS.identifier, Literal(f"sha256:{terms.sha256}")))
-    graph.add((term_list, PROV.wasAttributedTo, PROJECT))
+    graph.add((method, KG.scoreThreshold, Literal(lexicon.threshold, datatype=XSD.decimal)))
+    graph.add((source, RDF.type, PROV.Entity))
+    graph.add((source, RDFS.label, Literal("Finnish key concepts of the UN SDG targets (kemi-graph)", lang="en")))
+    graph.add((source, DCTERMS.source, Literal("data/sdg/fi-target-concepts.yaml")))
+    graph.add((source, OWL.versionInfo, Literal(lexicon.version)))
+    graph.add((source, DCTERMS.identifier, Literal(f"sha256:{lexicon.sha256}")))
+    graph.add((source, PROV.wasAttributedTo, PROJECT))
 
 
 def summary(graph: Graph) -> dict[str, Any]:

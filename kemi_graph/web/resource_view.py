@@ -882,10 +882,12 @@ def sdg(store: ox.Store, iri: str, iris: Iris) -> SdgView | None:
     elements: dict[tuple[str, str], SdgElement] = {}
     for row in _query(
         store,
-        # A suggestion names a target; the goal's page lists it through the suggestion's goal.
+        # A suggestion names a target; the goal's page lists it through the suggestion's goal, when
+        # it is shown by default (kg:suggestedSdg to its target: at or above the method's threshold).
         """SELECT ?sdg ?x ?p ?g WHERE {
              { VALUES ?p { kg:sdg kg:inheritedSdg kg:suggestedSdg } GRAPH ?g { ?x ?p ?sdg } }
-             UNION { GRAPH ?g { ?suggestion kg:suggestionOf ?x ; kg:suggestedGoal ?sdg } BIND(kg:suggestedSdg AS ?p) } }""",
+             UNION { GRAPH ?g { ?suggestion kg:suggestionOf ?x ; kg:suggestedGoal ?sdg ; kg:suggestedTarget ?t . ?x kg:suggestedSdg ?t }
+                     BIND(kg:suggestedSdg AS ?p) } }""",
         sdg=target,
     ):
         ref = graph_ref(row["g"], iris)

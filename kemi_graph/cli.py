@@ -83,7 +83,8 @@ def _add_municipality_commands(commands: argparse._SubParsersAction) -> None:  #
     table.add_argument("--year", type=int, help="the reporting year (default: read from the 'Toteuma 1-12/YYYY' heading)")
     publish = commands.add_parser("publish", help="load the built graphs into an existing SPARQL 1.1 server, replacing each named graph atomically")
     publish.add_argument("--endpoint", required=True, metavar="URL", help="the server's SPARQL Update endpoint (e.g. http://host:7878/update)")
-    publish.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol endpoint (e.g. http://host:7878/store): one PUT per graph instead of SPARQL Update")
+    publish.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol endpoint (e.g. http://host:7878/store): one PUT per graph instead of SPARQL Update; needed for Virtuoso (/sparql-graph-crud-auth)")
+    publish.add_argument("--user", metavar="NAME", help="a user allowed to update the server (HTTP Digest or Basic authentication); the password is read from KEMI_GRAPH_PUBLISH_PASSWORD")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -241,9 +242,9 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _publish(settings: Settings, args: argparse.Namespace) -> int:
-    from kemi_graph.remote import publish
+    from kemi_graph.remote import Credentials, publish
 
-    publish(settings, args.endpoint, graph_store=args.graph_store)
+    publish(settings, args.endpoint, graph_store=args.graph_store, credentials=Credentials.from_env(args.user))
     return EXIT_OK
 
 

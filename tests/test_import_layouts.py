@@ -12,7 +12,6 @@ import pytest
 from rdflib import Graph, URIRef
 
 from kemi_graph.cli import main
-from kemi_graph.config import Settings
 from kemi_graph.errors import InputError
 from kemi_graph.importers.municipalities import check_table
 from kemi_graph.importers.table import TableFile, convert_tables

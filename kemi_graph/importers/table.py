@@ -1,12 +1,15 @@
-"""Any municipality's strategy table (XLSX or CSV) in the layout of Kemi's document, to RDF.
+"""Any municipality's strategy table (XLSX or CSV), with heading rows or a strategic-goal column, to RDF.
 
-The layout (docs/import.md, template ``examples/template/strategy-template.xlsx`` / ``.csv``):
+The layouts (docs/import.md, templates in ``examples/template/``):
 
-- a heading row ``Strateginen päämäärä: NAME`` (first cell) starts a strategic goal; SDG
-  mentions in the heading row's SDG cell belong to the strategic goal as a whole;
 - a header row names the six columns ``Tavoite | Toimenpiteet | Vastuu ja aikataulu |
-  Mittarit, arviointi | Toteuma [period] | SDG`` (any order; ``Mittarit/arviointi`` and
-  ``Toteuma 1-12/2023`` are accepted). It may be repeated under every heading;
+  Mittarit, arviointi | Toteuma [period] | SDG`` in Finnish or English (``Objective | Actions |
+  ...``), in any order; headings it does not know are ignored with a note (``_Parsed.notes``),
+  and ``TableFile.columns`` maps other headings to the columns;
+- either heading rows ``Strateginen päämäärä: NAME`` (first cell) start each strategic goal, SDG
+  mentions in the heading row's SDG cell belonging to the goal as a whole; or a seventh column
+  ``Strateginen päämäärä`` / ``Strategic goal`` names the goal on every row. A table with both
+  is refused;
 - every other non-empty row is one objective: its cells hold the actions, the responsibility
   and schedule, the indicators, the reported results and the SDG mentions of that objective.
 
@@ -15,8 +18,8 @@ a line holds several. Element IRIs are stable slugs of the text (the first words
 the same objective imported for 2023 and for 2024 is one resource with one result per period.
 A source location names the file, sheet, row (``kg:line``/``kg:row``) and column letter.
 
-Everything is checked before anything is stored: an unreadable file, a missing or unknown
-column, an SDG number out of range, an objective cell left empty beside actions, ... raise an
+Everything is checked before anything is stored: an unreadable file, a missing column, a
+layout that is mixed or not recognised, an SDG number out of range, an objective cell left empty beside actions, ... raise an
 :class:`InputError` whose message names the file, sheet, row and column.
 """
 

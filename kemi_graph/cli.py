@@ -82,9 +82,11 @@ def _add_municipality_commands(commands: argparse._SubParsersAction) -> None:  #
     table.add_argument("--municipality", required=True, metavar="NAME", help="the municipality's name, e.g. Esimerkkilä (its IRI slug is made from it)")
     table.add_argument("--code", required=True, help="the municipality's code (Statistics Finland, e.g. 240)")
     table.add_argument("--year", type=int, help="the reporting year (default: read from the 'Toteuma 1-12/YYYY' heading)")
+    table.add_argument("--columns", metavar="NAME=COLUMN,...", help="the file's own headings for the table's columns, e.g. 'Tavoite=Päätavoite,Toimenpiteet=Keinot' (also read from FILE.columns.yaml beside the file; docs/import.md)")
     publish = commands.add_parser("publish", help="load the built graphs into an existing SPARQL 1.1 server, replacing each named graph atomically")
     publish.add_argument("--endpoint", required=True, metavar="URL", help="the server's SPARQL Update endpoint (e.g. http://host:7878/update)")
-    publish.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol endpoint (e.g. http://host:7878/store): one PUT per graph instead of SPARQL Update")
+    publish.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol endpoint (e.g. http://host:7878/store): one PUT per graph instead of SPARQL Update; needed for Virtuoso (/sparql-graph-crud-auth)")
+    publish.add_argument("--user", metavar="NAME", help="a user allowed to update the server (HTTP Digest or Basic authentication); the password is read from KEMI_GRAPH_PUBLISH_PASSWORD")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,16 +237,16 @@ def _release(settings: Settings, args: argparse.Namespace) -> int:
 _COMMANDS["release"] = _release
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from kemi_graph.importers.municipalities import import_table
+    from kemi_graph.importers.municipalities import column_option, import_table
 
-    import_table(settings, args.table_file, name=args.municipality, code=args.code, year=args.year)
+    import_table(settings, args.table_file, name=args.municipality, code=args.code, year=args.year, columns=column_option(args.columns))
     return EXIT_OK
 
 
 def _publish(settings: Settings, args: argparse.Namespace) -> int:
-    from kemi_graph.remote import publish
+    from kemi_graph.remote import Credentials, publish
 
-    publish(settings, args.endpoint, graph_store=args.graph_store)
+    publish(settings, args.endpoint, graph_store=args.graph_store, credentials=Credentials.from_env(args.user))
     return EXIT_OK
 
 

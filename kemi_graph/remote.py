@@ -22,11 +22,14 @@ Only the standard library talks HTTP here (``urllib``), with a timeout on every 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -39,10 +42,30 @@ from kemi_graph.store import open_read_only
 
 RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 GRAPH_LIST_SECONDS = 10.0
+PASSWORD_VARIABLE = "KEMI_GRAPH_PUBLISH_PASSWORD"
 
 
 class RemoteError(KemiGraphError):
     """The SPARQL server could not be reached or refused a request; the message names it."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A user of the SPARQL server allowed to update it (Virtuoso: a user with the SPARQL_UPDATE role)."""
+
+    user: str
+    password: str = field(repr=False)
+
+    @classmethod
+    def from_env(cls, user: str | None, env: Mapping[str, str] = os.environ) -> Credentials | None:
+        """``user`` with the password of ``KEMI_GRAPH_PUBLISH_PASSWORD``: never on the command line,
+        where other users of the machine could read it in the process list."""
+        if not user:
+            return None
+        password = env.get(PASSWORD_VARIABLE)
+        if not password:
+            raise InputError(f"--user {user!r}: set the password in the environment variable {PASSWORD_VARIABLE}")
+        return cls(user, password)
 
 
 def _check_url(url: str, option: str) -> str:
@@ -52,15 +75,81 @@ def _check_url(url: str, option: str) -> str:
     return url
 
 
-def _request(url: str, data: bytes | None, headers: Mapping[str, str], method: str, timeout: float) -> tuple[bytes, str]:
+class _Authorization:
+    """Credentials sent with the request itself, not after a refusal.
+
+    urllib's own handlers send the body, wait for the 401 and send it again; Virtuoso answers 401
+    before it has read a large body and closes the connection, so the upload fails with a broken
+    pipe. Here the server's challenge is asked for once per URL path with a bodiless GET, and every
+    request carries its answer (Digest, with the nonce count urllib keeps, or Basic)."""
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+        self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        self._digest = urllib.request.HTTPDigestAuthHandler(self._passwords)
+        self._challenges: dict[str, str | None] = {}  # URL without query → WWW-Authenticate; None: not asked for
+
+    def header(self, request: urllib.request.Request, timeout: float) -> str | None:
+        where = _without_query(request.full_url)
+        if where not in self._challenges:
+            self._passwords.add_password(None, where, self.credentials.user, self.credentials.password)
+            self._challenges[where] = self._challenge(where, timeout)
+        challenge = self._challenges[where]
+        if challenge is None:
+            return None
+        scheme, _, params = challenge.partition(" ")
+        if scheme.lower() == "basic":
+            pair = f"{self.credentials.user}:{self.credentials.password}".encode()
+            return "Basic " + base64.b64encode(pair).decode("ascii")
+        if scheme.lower() != "digest":
+            raise RemoteError(f"{where}: asks for {scheme} authentication; only Digest and Basic are supported")
+        answer = self._digest.get_authorization(request, urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(params))))
+        if answer is None:
+            raise RemoteError(f"{where}: cannot answer its Digest challenge ({challenge[:200]})")
+        return f"Digest {answer}"
+
+    def forget(self, url: str) -> None:
+        """Ask for a new challenge next time (the server's nonce expired)."""
+        self._challenges.pop(_without_query(url), None)
+
+    @staticmethod
+    def _challenge(where: str, timeout: float) -> str | None:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(where, method="GET"), timeout=timeout):  # noqa: S310 (http(s) only)
+                return None
+        except urllib.error.HTTPError as error:
+            error.close()
+            return error.headers.get("WWW-Authenticate") if error.code == 401 else None
+        except OSError as error:
+            raise RemoteError(f"{where}: cannot reach the SPARQL server: {error}") from error
+
+
+def _without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _request(
+    url: str, data: bytes | None, headers: Mapping[str, str], method: str, timeout: float,
+    authorization: _Authorization | None = None, retry: bool = True,
+) -> tuple[bytes, str]:
     request = urllib.request.Request(url, data=data, headers=dict(headers), method=method)
+    answer = authorization.header(request, timeout) if authorization else None
+    if answer:
+        request.add_unredirected_header("Authorization", answer)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) only)
             return response.read(), (response.headers.get_content_type() or "").lower()
     except urllib.error.HTTPError as error:
         body = error.read().decode("utf-8", "replace").strip()
+        if error.code == 401 and authorization and retry:
+            authorization.forget(url)  # the nonce may have expired: once more with a new challenge
+            return _request(url, data, headers, method, timeout, authorization, retry=False)
         raise RemoteError(f"{url}: HTTP {error.code} {error.reason}: {body[:500]}") from error
     except OSError as error:
+        if authorization and retry and isinstance(getattr(error, "reason", error), (BrokenPipeError, ConnectionResetError)):
+            authorization.forget(url)  # cut off mid-upload: the server refused the credentials before reading it all
+            return _request(url, data, headers, method, timeout, authorization, retry=False)
         raise RemoteError(f"{url}: cannot reach the SPARQL server: {error}") from error
 
 
@@ -116,9 +205,12 @@ def bind_values(query: str, substitutions: Mapping[ox.Variable, Any]) -> str:
 class RemoteStore:
     """A SPARQL 1.1 Protocol endpoint behind the subset of ``pyoxigraph.Store`` the web layer uses."""
 
-    def __init__(self, endpoint: str, timeout: float = 30.0) -> None:
+    def __init__(self, endpoint: str, timeout: float = 30.0, graph_prefix: str | None = None) -> None:
         self.endpoint = _check_url(endpoint, "--sparql-endpoint")
         self.timeout = timeout
+        # Only graphs under this prefix make the dataset: a server such as Virtuoso keeps its own
+        # graphs (virtrdf#, ...) beside ours, and they are not part of the union default graph.
+        self.graph_prefix = graph_prefix
         self._graphs: tuple[float, list[str]] | None = None
 
     def __repr__(self) -> str:
@@ -127,7 +219,11 @@ class RemoteStore:
     def _graph_iris(self) -> list[str]:
         now = time.monotonic()
         if self._graphs is None or now - self._graphs[0] > GRAPH_LIST_SECONDS:
-            result = self._send("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", [])
+            query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+            if self.graph_prefix is not None:
+                query = bind_values("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), ?prefix)) }",
+                                    {ox.Variable("prefix"): ox.Literal(self.graph_prefix)})
+            result = self._send(query, [])
             self._graphs = (now, sorted(row["g"].value for row in result if isinstance(row["g"], ox.NamedNode)))  # type: ignore[index,union-attr]
         return self._graphs[1]
 
@@ -185,11 +281,11 @@ class RemoteStore:
 
     def quads_for_pattern(self, subject: Any = None, predicate: Any = None, object: Any = None, graph_name: Any = None) -> Iterator[ox.Quad]:  # noqa: A002
         bound = {ox.Variable(name): term for name, term in (("s", subject), ("p", predicate), ("o", object), ("g", graph_name)) if term is not None}
-        result = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=bound)
+        result = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions=bound, use_default_graph_as_union=True)
         return iter([ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in result])  # type: ignore[index]
 
     def __len__(self) -> int:
-        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", use_default_graph_as_union=True)
         return int(next(iter(result))["n"].value)  # type: ignore[index]
 
 
@@ -201,11 +297,16 @@ def _graph_ntriples(store: ox.Store, graph: ox.NamedNode) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
-def publish(settings: Settings, endpoint: str, *, graph_store: str | None = None, timeout: float = 300.0, log: Any = print) -> dict[str, int]:
+def publish(
+    settings: Settings, endpoint: str, *, graph_store: str | None = None, credentials: Credentials | None = None,
+    timeout: float = 300.0, log: Any = print,
+) -> dict[str, int]:
     """Every named graph of the built store into the server; returns triples per graph IRI."""
     _check_url(endpoint, "--endpoint")
     if graph_store:
         _check_url(graph_store, "--graph-store")
+    update_headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
+    authorization = _Authorization(credentials) if credentials else None
     store = open_read_only(settings)
     sent: dict[str, int] = {}
     for graph in sorted(store.named_graphs(), key=str):
@@ -216,13 +317,13 @@ def publish(settings: Settings, endpoint: str, *, graph_store: str | None = None
         if graph_store:
             separator = "&" if "?" in graph_store else "?"
             url = graph_store + separator + urlencode({"graph": graph.value})
-            _request(url, nt, {"Content-Type": "application/n-triples"}, "PUT", timeout)
+            _request(url, nt, {"Content-Type": "application/n-triples"}, "PUT", timeout, authorization)
         else:
             update = f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n".encode("utf-8") + nt + b"}}\n"
-            _request(endpoint, update, {"Content-Type": "application/sparql-update; charset=utf-8"}, "POST", timeout)
+            _request(endpoint, update, update_headers, "POST", timeout, authorization)
         sent[graph.value] = count
         log(f"{count:>8} triples  {graph.value}")
-    _request(endpoint, _drop_unpublished(settings, sent).encode("utf-8"), {"Content-Type": "application/sparql-update; charset=utf-8"}, "POST", timeout)
+    _request(endpoint, _drop_unpublished(settings, sent).encode("utf-8"), update_headers, "POST", timeout, authorization)
     log(f"published {len(sent)} graphs ({sum(sent.values())} triples) to {graph_store or endpoint}; "
         f"emptied the server's other graphs under {Iris(settings.base_iri).graph_prefix}")
     return sent
@@ -246,7 +347,7 @@ def run_remote(settings: Settings, endpoint: str) -> None:
     from kemi_graph.web.app import create_app
     from kemi_graph.web.serve import _Server, gunicorn_options
 
-    store = RemoteStore(endpoint, timeout=settings.query_timeout)
+    store = RemoteStore(endpoint, timeout=settings.query_timeout, graph_prefix=Iris(settings.base_iri).graph_prefix)
     store.query("ASK { }")  # fails early, with the message, when the server is not there
     version = hashlib.sha256(f"{endpoint}\n{time.time()}".encode()).hexdigest()
     app = create_app(settings, store, dataset_version=version)  # type: ignore[arg-type]

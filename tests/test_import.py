@@ -103,7 +103,7 @@ def test_example_files_convert_and_conform() -> None:
 
 BAD = {
     "missing column": (_rows(GOOD_ROW[:5])[:1] + [HEADER[:5]] + [GOOD_ROW[:5]], "row 2", "missing column(s) 'SDG'"),
-    "unknown column": ([_rows()[0], HEADER + ["Budjetti"], GOOD_ROW + ["100"]], "row 2, column G", "unknown column 'Budjetti'"),
+    "value without a heading": ([_rows()[0], HEADER, GOOD_ROW + ["100"]], "row 3, column G", "a value in a column without a heading"),
     "SDG out of range": (_rows(GOOD_ROW[:5] + ["18"]), "row 3, column F (SDG)", "SDG 18 is out of range"),
     "empty objective with actions": (_rows([""] + GOOD_ROW[1:]), "row 3, column A (Tavoite)", "the objective is empty"),
 }

@@ -31,6 +31,7 @@ STATUSES = {
     "not-known": KG.notKnown,
 }
 COLUMNS = {
+    "goal": KG.goalColumn,
     "objective": KG.objectiveColumn,
     "action": KG.actionColumn,
     "responsibility": KG.responsibilityColumn,

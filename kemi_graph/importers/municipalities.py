@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from rdflib import Graph
 
 from kemi_graph.config import Settings
@@ -32,6 +33,7 @@ from kemi_graph.namespaces import Iris
 
 TABLES_FOLDER = Path("imports") / "tables"
 MANIFEST = "municipality.json"
+COLUMNS_SUFFIX = ".columns.yaml"
 
 
 @dataclass
@@ -41,9 +43,10 @@ class ImportedMunicipality:
     code: str
     files: dict[int, Path] = field(default_factory=dict)  # year → saved table
     originals: dict[int, str] = field(default_factory=dict)  # year → the imported file's name
+    columns: dict[int, dict[str, str]] = field(default_factory=dict)  # year → its column mapping, if any
 
     def convert(self, iris: Iris) -> ConvertedStrategy:
-        tables = [TableFile(path, year, self.originals.get(year)) for year, path in sorted(self.files.items())]
+        tables = [TableFile(path, year, self.originals.get(year), self.columns.get(year)) for year, path in sorted(self.files.items())]
         return convert_tables(tables, iris, municipality=self.slug, name=self.name, code=self.code)
 
 
@@ -64,7 +67,8 @@ class TableImports:
                 info = json.loads(manifest.read_text(encoding="utf-8"))
                 files = {int(year): manifest.parent / name for year, name in info["files"].items()}
                 originals = {int(year): name for year, name in (info.get("originals") or {}).items()}
-                found.municipalities[manifest.parent.name] = ImportedMunicipality(manifest.parent.name, info["name"], info["code"], files, originals)
+                columns = {int(year): dict(mapping) for year, mapping in (info.get("columns") or {}).items()}
+                found.municipalities[manifest.parent.name] = ImportedMunicipality(manifest.parent.name, info["name"], info["code"], files, originals, columns)
             except (OSError, ValueError, KeyError, TypeError) as error:
                 raise InputError(f"{manifest}: the saved import's manifest is damaged ({error}); import the file again") from error
         return found
@@ -85,13 +89,47 @@ def saved_tables(settings: Settings) -> TableImports:
     return TableImports.read(settings.dist_dir / TABLES_FOLDER)
 
 
+def column_option(text: str | None) -> dict[str, str]:
+    """``--columns NAME=COLUMN,...`` as ``{NAME: COLUMN}``."""
+    pairs: dict[str, str] = {}
+    for piece in (text or "").split(","):
+        if not piece.strip():
+            continue
+        name, equals, column = piece.partition("=")
+        if not equals or not name.strip() or not column.strip():
+            raise InputError(f"--columns: {piece.strip()!r} is not NAME=COLUMN (for a heading with a comma in it use FILE.columns.yaml, docs/import.md)")
+        pairs[name.strip()] = column.strip()
+    return pairs
+
+
+def columns_file(path: Path) -> Path:
+    """The column mapping kept beside a table: ``table.columns.yaml`` for ``table.xlsx``."""
+    return path.with_name(f"{path.stem}{COLUMNS_SUFFIX}")
+
+
+def read_columns_file(path: Path) -> dict[str, str]:
+    """``{NAME: COLUMN}`` from the YAML beside the table, if there is one; InputError names the file."""
+    mapping_file = columns_file(path)
+    if not mapping_file.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(mapping_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise InputError(f"{mapping_file}: not a readable YAML file: {error}") from error
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise InputError(f"{mapping_file}: write one 'NAME: COLUMN' line per column, e.g. 'Tavoite: Päätavoite'")
+    return data
+
+
 def check_table(
-    path: Path, iris: Iris, *, name: str, code: str, year: int | None = None, earlier: ImportedMunicipality | None = None
+    path: Path, iris: Iris, *, name: str, code: str, year: int | None = None, earlier: ImportedMunicipality | None = None,
+    columns: dict[str, str] | None = None, log: Callable[[str], None] | None = None,
 ) -> tuple[ConvertedStrategy, int]:
     """Convert ``path`` (with the municipality's other saved years) and SHACL-validate it; nothing is stored.
 
-    Returns the converted graphs and the file's reporting year. Raises InputError (a bad file,
-    naming sheet, row and column) or ValidationFailed (the shapes' report).
+    Returns the converted graphs and the file's reporting year; ``log`` hears what was read past
+    (columns ignored). Raises InputError (a bad file, naming sheet, row and column) or
+    ValidationFailed (the shapes' report).
     """
     from kemi_graph.build.load import shared_graphs
     from kemi_graph.build.load import union_of
@@ -104,12 +142,18 @@ def check_table(
         raise InputError(f"{path}: unknown table type {path.suffix!r}; use .xlsx or .csv")
     slug = municipality_slug(name)
     code = check_code(code)
-    parsed_year = parse_table(TableFile(path, year)).year
+    parsed = parse_table(TableFile(path, year, columns=columns))
+    for note in parsed.notes:
+        (log or print)(note)
+    parsed_year = parsed.year
     files = dict(earlier.files) if earlier else {}
     files[parsed_year] = path
     originals = dict(earlier.originals) if earlier else {}
     originals[parsed_year] = path.name
-    candidate = ImportedMunicipality(slug, name, code, files, originals)
+    mappings = {y: m for y, m in (earlier.columns if earlier else {}).items() if y != parsed_year}
+    if columns:
+        mappings[parsed_year] = dict(columns)
+    candidate = ImportedMunicipality(slug, name, code, files, originals, mappings)
     converted = candidate.convert(iris)
     shared = shared_graphs()
     result = validate(union_of(shared.ontology, shared.sdg_goals, data_sources_graph(iris), converted.city, converted.interpretation))
@@ -119,9 +163,13 @@ def check_table(
 
 
 def import_table(
-    settings: Settings, path: Path, *, name: str, code: str, year: int | None = None, log: Callable[[str], None] = print
+    settings: Settings, path: Path, *, name: str, code: str, year: int | None = None, columns: dict[str, str] | None = None,
+    log: Callable[[str], None] = print,
 ) -> ConvertedStrategy:
-    """Check the table, then build with it saved among the imports; ``dist`` changes only if all succeeds."""
+    """Check the table, then build with it saved among the imports; ``dist`` changes only if all succeeds.
+
+    ``columns`` ({NAME: COLUMN}) maps other headings to the table's columns, over those of the
+    YAML beside the file (:func:`columns_file`); the mapping is saved with the table."""
     from kemi_graph.build.load import strategy_files
     from kemi_graph.build.pipeline import build
 
@@ -134,7 +182,8 @@ def import_table(
     earlier = current.municipalities.get(slug)
     if earlier is not None and earlier.code != check_code(code):
         raise InputError(f"--code {code!r}: {name!r} was imported before with code {earlier.code!r}")
-    converted, parsed_year = check_table(path, iris, name=name, code=code, year=year, earlier=earlier)
+    mapping = {**read_columns_file(path), **(columns or {})}
+    converted, parsed_year = check_table(path, iris, name=name, code=code, year=year, earlier=earlier, columns=mapping, log=log)
     dist = settings.dist_dir.resolve()
     dist.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}-tables-", dir=dist.parent))
@@ -152,7 +201,12 @@ def import_table(
         files[str(parsed_year)] = saved_name
         originals = {str(y): n for y, n in sorted((earlier.originals if earlier else {}).items()) if y != parsed_year}
         originals[str(parsed_year)] = path.name
-        manifest = {"name": name, "code": check_code(code), "files": dict(sorted(files.items())), "originals": dict(sorted(originals.items()))}
+        manifest: dict[str, object] = {"name": name, "code": check_code(code), "files": dict(sorted(files.items())), "originals": dict(sorted(originals.items()))}
+        mappings = {str(y): m for y, m in sorted((earlier.columns if earlier else {}).items()) if y != parsed_year}
+        if mapping:
+            mappings[str(parsed_year)] = mapping
+        if mappings:
+            manifest["columns"] = dict(sorted(mappings.items()))
         (target / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         build(settings, log=log, tables=TableImports.read(folder))
     finally:

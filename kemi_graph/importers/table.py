@@ -1,12 +1,15 @@
-"""Any municipality's strategy table (XLSX or CSV) in the layout of Kemi's document, to RDF.
+"""Any municipality's strategy table (XLSX or CSV), with heading rows or a strategic-goal column, to RDF.
 
-The layout (docs/import.md, template ``examples/template/strategy-template.xlsx`` / ``.csv``):
+The layouts (docs/import.md, templates in ``examples/template/``):
 
-- a heading row ``Strateginen päämäärä: NAME`` (first cell) starts a strategic goal; SDG
-  mentions in the heading row's SDG cell belong to the strategic goal as a whole;
 - a header row names the six columns ``Tavoite | Toimenpiteet | Vastuu ja aikataulu |
-  Mittarit, arviointi | Toteuma [period] | SDG`` (any order; ``Mittarit/arviointi`` and
-  ``Toteuma 1-12/2023`` are accepted). It may be repeated under every heading;
+  Mittarit, arviointi | Toteuma [period] | SDG`` in Finnish or English (``Objective | Actions |
+  ...``), in any order; headings it does not know are ignored with a note (``_Parsed.notes``),
+  and ``TableFile.columns`` maps other headings to the columns;
+- either heading rows ``Strateginen päämäärä: NAME`` (first cell) start each strategic goal, SDG
+  mentions in the heading row's SDG cell belonging to the goal as a whole; or a seventh column
+  ``Strateginen päämäärä`` / ``Strategic goal`` names the goal on every row. A table with both
+  is refused;
 - every other non-empty row is one objective: its cells hold the actions, the responsibility
   and schedule, the indicators, the reported results and the SDG mentions of that objective.
 
@@ -15,8 +18,8 @@ a line holds several. Element IRIs are stable slugs of the text (the first words
 the same objective imported for 2023 and for 2024 is one resource with one result per period.
 A source location names the file, sheet, row (``kg:line``/``kg:row``) and column letter.
 
-Everything is checked before anything is stored: an unreadable file, a missing or unknown
-column, an SDG number out of range, an objective cell left empty beside actions, ... raise an
+Everything is checked before anything is stored: an unreadable file, a missing column, a
+layout that is mixed or not recognised, an SDG number out of range, an objective cell left empty beside actions, ... raise an
 :class:`InputError` whose message names the file, sheet, row and column.
 """
 
@@ -28,7 +31,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -51,28 +54,54 @@ from kemi_graph.namespaces import KG, ORG, SDG, Iris
 
 STRATEGY_SLUG = "strategia"
 PLAN_SLUG = "toimeenpano"
-HEADING = re.compile(r"^\s*strateginen\s+päämäärä\s*:\s*(?P<name>.+?)\s*$", re.IGNORECASE | re.DOTALL)
-# Header cell (normalised: lower case, single spaces, no punctuation) → column kind.
+HEADING = re.compile(r"^\s*(?:strateginen\s+päämäärä|strategic\s+goal)\s*:\s*(?P<name>.*?)\s*$", re.IGNORECASE | re.DOTALL)
+# Header cell (normalised: lower case, single spaces, no punctuation) → column kind; Finnish and English.
 HEADERS = {
+    "strateginen päämäärä": "goal",
+    "strategiset päämäärät": "goal",
+    "strategic goal": "goal",
+    "strategic goals": "goal",
     "tavoite": "objective",
     "tavoitteet": "objective",
+    "objective": "objective",
+    "objectives": "objective",
     "toimenpiteet": "action",
     "toimenpide": "action",
+    "actions": "action",
+    "action": "action",
+    "measures": "action",
     "vastuu ja aikataulu": "responsibility",
+    "responsibility and schedule": "responsibility",
+    "responsibility and timetable": "responsibility",
     "mittarit arviointi": "indicator",
     "mittarit ja arviointi": "indicator",
     "mittari": "indicator",
     "mittarit": "indicator",
+    "indicators evaluation": "indicator",
+    "indicators and evaluation": "indicator",
+    "indicators": "indicator",
+    "indicator": "indicator",
     "toteuma": "result",
     "sdg": "sdg",
     "sdgt": "sdg",
+    "sdgs": "sdg",
 }
 HEADINGS_FI = {
+    "goal": "Strateginen päämäärä",
     "objective": "Tavoite",
     "action": "Toimenpiteet",
     "responsibility": "Vastuu ja aikataulu",
     "indicator": "Mittarit, arviointi",
     "result": "Toteuma",
+    "sdg": "SDG",
+}
+HEADINGS_EN = {
+    "goal": "Strategic goal",
+    "objective": "Objective",
+    "action": "Actions",
+    "responsibility": "Responsibility and schedule",
+    "indicator": "Indicators, evaluation",
+    "result": "Results",
     "sdg": "SDG",
 }
 SDG_MENTION = re.compile(
@@ -132,6 +161,7 @@ class TableFile:
     path: Path
     year: int | None = None  # None: read from the 'Toteuma 1-12/YYYY' header
     name: str | None = None  # the file's original name (a saved import is stored as {year}.csv)
+    columns: Mapping[str, str] | None = None  # other headings: {column name (fi or en): the file's heading}
 
     @property
     def display(self) -> Path:
@@ -142,15 +172,15 @@ class TableFile:
 class _Objective:
     text: str
     row: Row
-    goal_index: int
     cells: dict[str, tuple[str, int]]  # kind → (cell text, column index)
 
 
 @dataclass
 class _Goal:
     text: str
-    row: Row
-    sdg: tuple[str, int] | None
+    row: Row  # its heading row, or the first row naming it in the strategic-goal column
+    column: int | None  # that column; None: a heading row
+    sdg: tuple[str, int, Row] | None  # SDG mentions of the goal as a whole: cell text, column, row
     header: dict[int, str]
     header_row: Row | None
     objectives: list[_Objective] = field(default_factory=list)
@@ -162,6 +192,7 @@ class _Parsed:
     year: int
     period_label: str | None
     goals: list[_Goal]
+    notes: list[str] = field(default_factory=list)  # what was read past (columns ignored), for the importer to say
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -256,19 +287,39 @@ def _normalise_header(text: str) -> str:
     return " ".join(text.split())
 
 
-def _header_kind(text: str) -> str | None:
+def _header_kind(text: str, mapped: Mapping[str, str] | None = None) -> str | None:
     norm = _normalise_header(text)
+    if mapped and norm in mapped:
+        return mapped[norm]
     if norm in HEADERS:
         return HEADERS[norm]
-    if norm.startswith("toteuma"):
+    if norm.startswith(("toteuma", "result")):  # the reporting period follows: 'Toteuma 1-12/2023', 'Results 2024'
         return "result"
     return None
 
 
-def _header_kinds(cells: Sequence[str]) -> tuple[int, dict[int, str]]:
-    kinds = {i: _header_kind(c) for i, c in enumerate(cells) if c}
+def _header_kinds(cells: Sequence[str], mapped: Mapping[str, str] | None = None) -> tuple[int, dict[int, str]]:
+    kinds = {i: _header_kind(c, mapped) for i, c in enumerate(cells) if c}
     found = {i: k for i, k in kinds.items() if k}
     return len(set(found.values())), found
+
+
+def column_mapping(pairs: Mapping[str, str], where: str) -> dict[str, str]:
+    """``{NAME: COLUMN}`` (NAME one of the table's columns in Finnish or English, COLUMN a heading of
+    the file) as normalised heading → column kind; InputError names ``where`` (the option or file)."""
+    mapped: dict[str, str] = {}
+    for name, heading in pairs.items():
+        kind = _header_kind(str(name))
+        if kind is None:
+            raise InputError(f"{where}: {name!r} is not one of the table's columns ({_column_names()})")
+        if not str(heading).strip():
+            raise InputError(f"{where}: the column for {name!r} is empty")
+        mapped[_normalise_header(str(heading))] = kind
+    return mapped
+
+
+def _column_names() -> str:
+    return ", ".join(f"{HEADINGS_FI[k]} / {HEADINGS_EN[k]}" for k in HEADINGS_FI)
 
 
 # --- parsing the layout ---------------------------------------------------------------------
@@ -283,81 +334,172 @@ def _where(path: Path, row: Row, column: int | None = None, kind: str | None = N
     return where
 
 
+@dataclass
+class _Header:
+    row: Row
+    kinds: dict[int, str]  # column index → kind, for the columns read
+    goal_column: int | None  # the column layout's strategic-goal column; None: heading rows
+
+
+class _LayoutReader:
+    """Reads one file's rows in either layout: heading rows (``Strateginen päämäärä: NAME`` above
+    its objectives) or a strategic-goal column (one row per objective, the goal on every row; an
+    empty goal cell continues the goal above, as merged cells read)."""
+
+    def __init__(self, table: TableFile) -> None:
+        self.path = table.display
+        self.year = table.year
+        self.mapped = column_mapping(table.columns, f"{self.path.name}: the column mapping") if table.columns else {}
+        self.period_label: str | None = None
+        self.header: _Header | None = None
+        self.headings: Row | None = None  # the first heading row, for a table that mixes the layouts
+        self.goals: list[_Goal] = []
+        self.by_text: dict[str, _Goal] = {}
+        self.last: _Goal | None = None  # the column layout's goal of the row above
+        self.ignored: set[tuple[str, tuple[str, ...]]] = set()
+        self.notes: list[str] = []
+
+    def read(self, rows: list[Row]) -> _Parsed:
+        for row in rows:
+            first = next(i for i, c in enumerate(row.cells) if c)
+            heading = HEADING.match(row.cells[first])
+            count, kinds = _header_kinds(row.cells, self.mapped)
+            if heading and count < 3:
+                self._heading(row, first, heading["name"])
+            elif count >= 3:
+                self._header(row, kinds)
+            elif self.header is None:
+                raise InputError(f"{_where(self.path, row, first)}: no header row above this row; the table's columns are {_column_names()} "
+                                 f"(map other names with --columns NAME=COLUMN or a .columns.yaml file, docs/import.md)")
+            elif self.header.goal_column is None:
+                self._objective_under_heading(row, first)
+            else:
+                self._objective_in_goal_column(row)
+        return self._finish()
+
+    def _heading(self, row: Row, first: int, name: str) -> None:
+        if self.header is not None and self.header.goal_column is not None:
+            raise InputError(f"{_where(self.path, row, first)}: a heading row {row.cells[first][:60]!r}, but the header row "
+                             f"(row {self.header.row.number}) has a strategic-goal column (column {column_letter(self.header.goal_column)}): "
+                             f"use one layout, heading rows or the column")
+        name = " ".join(name.split())
+        if not name:
+            raise InputError(f"{_where(self.path, row, first)}: the heading names no strategic goal (write 'Strateginen päämäärä: NAME')")
+        sdg_index = next((i for i, k in (self.header.kinds if self.header else {}).items() if k == "sdg"), 5)
+        sdg = None
+        for i, cell in enumerate(row.cells):
+            if cell and i != first:
+                if i != sdg_index:
+                    raise InputError(f"{_where(self.path, row, i)}: a heading row holds only the strategic goal and its SDG mentions (column {column_letter(sdg_index)})")
+                sdg = (cell, i, row)
+        self.headings = self.headings or row
+        self.goals.append(_Goal(name, row, None, sdg, self.header.kinds if self.header else {}, self.header.row if self.header else None))
+
+    def _header(self, row: Row, kinds: dict[int, str]) -> None:
+        seen: dict[str, int] = {}
+        ignored: list[str] = []
+        for i, cell in enumerate(row.cells):
+            kind = kinds.get(i)
+            if not cell:
+                continue
+            if kind is None:
+                ignored.append(f"{column_letter(i)} {cell!r}")
+                continue
+            if kind in seen:
+                raise InputError(f"{_where(self.path, row, i)}: column {HEADINGS_FI[kind]!r} appears twice (also column {column_letter(seen[kind])})")
+            seen[kind] = i
+            if kind == "result":
+                found = PERIOD_IN_HEADER.search(cell)
+                if found:
+                    self.period_label = found.group(0).replace(" ", "")
+                    if self.year is None:
+                        self.year = int(found["year"])
+        missing = [HEADINGS_FI[k] for k in HEADINGS_FI if k not in seen and k != "goal"]
+        if missing:
+            raise InputError(f"{_where(self.path, row)}: missing column(s) {', '.join(repr(m) for m in missing)} in the header row "
+                             f"(the columns are {_column_names()}; map other names with --columns NAME=COLUMN)")
+        goal_column = seen.get("goal")
+        if goal_column is not None and self.headings is not None:
+            raise InputError(f"{_where(self.path, row, goal_column, 'goal')}: a strategic-goal column, but row {self.headings.number} "
+                             f"of sheet {self.headings.sheet!r} is a heading row 'Strateginen päämäärä: ...': use one layout, heading rows or the column")
+        if ignored and (row.sheet, tuple(ignored)) not in self.ignored:  # a header repeated under every heading: one note
+            self.ignored.add((row.sheet, tuple(ignored)))
+            self.notes.append(f"{_where(self.path, row)}: ignored column(s) {', '.join(ignored)}: not one of the table's columns "
+                              f"({_column_names()}); their cells are not imported")
+        self.header = _Header(row, {i: k for i, k in kinds.items() if row.cells[i]}, goal_column)
+        if self.goals and not self.goals[-1].objectives and goal_column is None:
+            self.goals[-1].header, self.goals[-1].header_row = self.header.kinds, row
+
+    def _cells(self, row: Row) -> dict[str, tuple[str, int]]:
+        assert self.header is not None
+        read = self.header.kinds
+        ignored = {i for i, c in enumerate(self.header.row.cells) if c and i not in read}
+        extra = [i for i, c in enumerate(row.cells) if c and i not in read and i not in ignored]
+        if extra:
+            raise InputError(f"{_where(self.path, row, extra[0])}: a value in a column without a heading: {row.cells[extra[0]][:60]!r}")
+        return {kind: (row.cells[i] if i < len(row.cells) else "", i) for i, kind in read.items()}
+
+    def _empty_objective(self, row: Row, cells: dict[str, tuple[str, int]]) -> InputError:
+        filled = next((k for k in ("action", "responsibility", "indicator", "result", "sdg") if cells[k][0]), "action")
+        return InputError(
+            f"{_where(self.path, row, cells['objective'][1], 'objective')}: the objective is empty, but the row has "
+            f"{HEADINGS_FI[filled]!r} (column {column_letter(cells[filled][1])}); every row needs its objective"
+        )
+
+    def _objective_under_heading(self, row: Row, first: int) -> None:
+        if not self.goals:
+            raise InputError(f"{_where(self.path, row, first)}: an objective before the first heading 'Strateginen päämäärä: ...' "
+                             f"(or give the table a 'Strateginen päämäärä' column)")
+        cells = self._cells(row)
+        if not cells["objective"][0]:
+            raise self._empty_objective(row, cells)
+        self.goals[-1].objectives.append(_Objective(cells["objective"][0], row, cells))
+
+    def _objective_in_goal_column(self, row: Row) -> None:
+        cells = self._cells(row)
+        text, column = cells.pop("goal")
+        heading = HEADING.match(text)
+        name = " ".join((heading["name"] if heading else text).split())
+        if name:
+            goal = self.by_text.get(name)
+            if goal is None:
+                goal = self.by_text[name] = _Goal(name, row, column, None, self.header.kinds, self.header.row)  # type: ignore[union-attr]
+                self.goals.append(goal)
+        elif self.last is not None:
+            goal = self.last
+        else:
+            raise InputError(f"{_where(self.path, row, column, 'goal')}: the strategic goal is empty on the first row of the table")
+        self.last = goal
+        if cells["objective"][0]:
+            goal.objectives.append(_Objective(cells["objective"][0], row, cells))
+            return
+        if any(cells[k][0] for k in ("action", "responsibility", "indicator", "result")) or not cells["sdg"][0]:
+            raise self._empty_objective(row, cells)
+        # A row of the goal alone: its SDG mentions belong to the strategic goal, as a heading row's do.
+        if goal.sdg is not None:
+            raise InputError(f"{_where(self.path, row, cells['sdg'][1], 'sdg')}: the strategic goal {goal.text!r} has its SDG mentions already on row {goal.sdg[2].number}")
+        goal.sdg = (cells["sdg"][0], cells["sdg"][1], row)
+
+    def _finish(self) -> _Parsed:
+        path, year = self.path, self.year
+        if year is None:
+            raise InputError(f"{path.name}: no reporting year: give --year, or name it in the header ('Toteuma 1-12/2023')")
+        if not 1900 <= year <= 2100:
+            raise InputError(f"{path.name}: reporting year {year} is out of range")
+        for goal in self.goals:
+            if not goal.objectives:
+                raise InputError(f"{_where(path, goal.row, goal.column or 0)}: the strategic goal {goal.text!r} has no objective rows")
+        if not self.goals:
+            raise InputError(f"{path.name}: no strategic goal was found: neither a heading row 'Strateginen päämäärä: ...' nor a 'Strateginen päämäärä' column")
+        return _Parsed(path, year, self.period_label, self.goals, self.notes)
+
+
 def parse_table(table: TableFile) -> _Parsed:
     """The strategic goals and objectives of one file; InputError names sheet, row and column."""
-    path = table.display
-    rows = read_rows(table.path, path)
+    rows = read_rows(table.path, table.display)
     if not rows:
-        raise InputError(f"{path.name}: the file holds no rows")
-    goals: list[_Goal] = []
-    header: dict[int, str] | None = None
-    header_row: Row | None = None
-    period_label: str | None = None
-    year = table.year
-    for row in rows:
-        first_index = next(i for i, c in enumerate(row.cells) if c)
-        heading = HEADING.match(row.cells[first_index])
-        if heading:
-            sdg_index = next((i for i, k in (header or {}).items() if k == "sdg"), 5)
-            others = [i for i, c in enumerate(row.cells) if c and i != first_index]
-            sdg = None
-            for i in others:
-                if i != sdg_index:
-                    raise InputError(f"{_where(path, row, i)}: a heading row holds only the strategic goal and its SDG mentions (column {column_letter(sdg_index)})")
-                sdg = (row.cells[i], i)
-            goals.append(_Goal(" ".join(heading["name"].split()), row, sdg, header or {}, header_row))
-            continue
-        count, kinds = _header_kinds(row.cells)
-        if count >= 3:  # a header row: every non-empty cell must name one of the six columns, each once
-            seen: dict[str, int] = {}
-            for i, cell in enumerate(row.cells):
-                if not cell:
-                    continue
-                kind = kinds.get(i)
-                if kind is None:
-                    raise InputError(f"{_where(path, row, i)}: unknown column {cell!r}; the columns are {', '.join(HEADINGS_FI.values())}")
-                if kind in seen:
-                    raise InputError(f"{_where(path, row, i)}: column {HEADINGS_FI[kind]!r} appears twice (also column {column_letter(seen[kind])})")
-                seen[kind] = i
-                if kind == "result":
-                    found = PERIOD_IN_HEADER.search(cell)
-                    if found:
-                        period_label = found.group(0).replace(" ", "")
-                        if year is None:
-                            year = int(found["year"])
-            missing = [HEADINGS_FI[k] for k in HEADINGS_FI if k not in seen]
-            if missing:
-                raise InputError(f"{_where(path, row)}: missing column(s) {', '.join(repr(m) for m in missing)} in the header row")
-            header, header_row = kinds, row
-            if goals and not goals[-1].objectives:
-                goals[-1].header, goals[-1].header_row = header, header_row
-            continue
-        if header is None:
-            raise InputError(f"{_where(path, row, first_index)}: a row before the header row (Tavoite, Toimenpiteet, Vastuu ja aikataulu, Mittarit, arviointi, Toteuma, SDG)")
-        if not goals:
-            raise InputError(f"{_where(path, row, first_index)}: an objective before the first heading 'Strateginen päämäärä: ...'")
-        extra = [i for i, c in enumerate(row.cells) if c and i not in header]
-        if extra:
-            raise InputError(f"{_where(path, row, extra[0])}: a value outside the table's six columns: {row.cells[extra[0]][:60]!r}")
-        cells = {kind: (row.cells[i] if i < len(row.cells) else "", i) for i, kind in header.items()}
-        objective = cells["objective"][0]
-        if not objective:
-            filled = next((k for k in ("action", "responsibility", "indicator", "result", "sdg") if cells[k][0]), "action")
-            raise InputError(
-                f"{_where(path, row, cells['objective'][1], 'objective')}: the objective is empty, but the row has "
-                f"{HEADINGS_FI[filled]!r} (column {column_letter(cells[filled][1])}); every row needs its objective"
-            )
-        goals[-1].objectives.append(_Objective(objective, row, len(goals), cells))
-    if year is None:
-        raise InputError(f"{path.name}: no reporting year: give --year, or name it in the header ('Toteuma 1-12/2023')")
-    if not 1900 <= year <= 2100:
-        raise InputError(f"{path.name}: reporting year {year} is out of range")
-    for goal in goals:
-        if not goal.objectives:
-            raise InputError(f"{_where(path, goal.row, 0)}: the strategic goal {goal.text!r} has no objective rows")
-    if not goals:
-        raise InputError(f"{path.name}: no strategic goal heading 'Strateginen päämäärä: ...' was found")
-    return _Parsed(path, year, period_label, goals)
+        raise InputError(f"{table.display.name}: the file holds no rows")
+    return _LayoutReader(table).read(rows)
 
 
 def sdg_mentions(text: str, where: str) -> list[str]:
@@ -518,14 +660,17 @@ class _TableConverter:
         self._text(node, KG.StrategicGoal, goal.text)
         self.city.add((node, KG.plan, self.plan))
         self.city.add((self.plan, SKOS.hasTopConcept, node))
-        location = self._locate(node, part, goal.row, 0, None, goal.row.cells[0], None)
+        if goal.column is None:
+            location = self._locate(node, part, goal.row, 0, None, goal.row.cells[0], None)
+        else:
+            location = self._locate(node, part, goal.row, goal.column, "goal", goal.row.cells[goal.column], None)
         if goal.header_row is not None:
             for cell in goal.header_row.cells:
                 if cell:
                     self.city.add((location, KG.columnHeading, Literal(cell, lang="fi")))
         if goal.sdg:
-            text, column = goal.sdg
-            self._sdg(node, part, goal.row, column, text)
+            text, column, row = goal.sdg
+            self._sdg(node, part, row, column, text)
         for objective in goal.objectives:
             self._objective(node, part, goal.text, objective)
 

@@ -1,10 +1,14 @@
-"""SDG goals, links from strategy elements to them, and the page of one goal, target or indicator."""
+"""SDG goals, targets and indicators, the links from strategy elements to them, the dashboard of
+the 17 goals, and the page of one goal, target or indicator.
+
+The names of targets and indicators come from the SDG goals graph (``data/sdg/sdg-targets.ttl``,
+the UN KOS's English texts) or from the imported UN KOS, whichever the store has."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -48,6 +52,20 @@ class SdgElement:
     types: list[Node]
     relation: str
     graph: GraphRef
+    municipality: Node | None = None
+    via: list[SdgLink] = field(default_factory=list)  # for a suggestion on a goal's page: the targets suggested
+
+
+@dataclass
+class GoalCounts:
+    """One tile of the dashboard: a goal and how many elements link to it, by how the link was made."""
+
+    goal: SdgGoal
+    counts: dict[str, int]  # relation ("stated", "suggested", "inherited", "linked") -> distinct elements
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 @dataclass
@@ -61,6 +79,11 @@ class SdgView:
         for element in self.elements:
             grouped[element.relation].append(element)
         return dict(grouped)
+
+    def municipalities(self) -> list[Node]:
+        """The municipalities whose elements the page lists, each once, by name."""
+        found = {e.municipality.value: e.municipality for e in self.elements if e.municipality is not None}
+        return sorted(found.values(), key=lambda m: m.label("fi").casefold())
 
 
 def sdg_goals(store: ox.Store) -> dict[str, SdgGoal]:
@@ -116,25 +139,69 @@ RELATION_ORDER = ("stated", "suggested", "linked", "inherited")
 
 
 def sdg_links(store: ox.Store, subject: ox.NamedNode, iris: Iris, goals: dict[str, SdgGoal]) -> list[SdgLink]:
-    sparql = """
-        SELECT ?s ?sdg ?p ?g WHERE {
-          VALUES ?p { kg:sdg kg:inheritedSdg kg:suggestedSdg } GRAPH ?g { ?s ?p ?sdg } FILTER(isIRI(?sdg)) }"""
-    links: dict[tuple[str, str], SdgLink] = {}
-    for row in select(store, sparql, s=subject):
+    return sdg_links_of(store, [subject.value], iris, goals).get(subject.value, [])
+
+
+def sdg_links_of(store: ox.Store, subjects: list[str], iris: Iris, goals: dict[str, SdgGoal]) -> dict[str, list[SdgLink]]:
+    """The SDG links of each subject, stated, suggested and inherited (an inherited link only
+    where the subject has no direct link to the same IRI), in relation and code order."""
+    if not subjects:
+        return {}
+    sparql = (
+        "SELECT ?s ?sdg ?p ?g WHERE { VALUES ?s { " + " ".join(str(ox.NamedNode(s)) for s in sorted(set(subjects))) + " } "
+        "VALUES ?p { kg:sdg kg:inheritedSdg kg:suggestedSdg } GRAPH ?g { ?s ?p ?sdg } FILTER(isIRI(?sdg)) }"
+    )
+    links: dict[str, dict[tuple[str, str], SdgLink]] = defaultdict(dict)
+    for row in select(store, sparql):
         ref = graph_ref(row["g"], iris)
         relation = relation_of(row["p"].value, ref)
         iri = row["sdg"].value
         goal = goal_of(iri, None, goals)
-        key = (iri, relation)
-        if key not in links:
-            links[key] = SdgLink(Node(iri, "iri"), sdg_notation(iri, goals), goal.color if goal else None, relation, ref)
-    direct = {iri for iri, rel in links if rel != "inherited"}
-    kept = [link for (iri, rel), link in links.items() if rel != "inherited" or iri not in direct]
-    labels = {g.iri: g.short for g in goals.values()}
-    for link in kept:
-        link.sdg.labels = labels.get(link.sdg.value, {})
+        if (iri, relation) not in links[row["s"].value]:
+            links[row["s"].value][(iri, relation)] = SdgLink(Node(iri, "iri"), sdg_notation(iri, goals), goal.color if goal else None, relation, ref)
+    found: dict[str, list[SdgLink]] = {}
+    for subject, by_key in links.items():
+        direct = {iri for iri, rel in by_key if rel != "inherited"}
+        found[subject] = [link for (iri, rel), link in by_key.items() if rel != "inherited" or iri not in direct]
+    name_links(store, [link for kept in found.values() for link in kept], goals)
+    return {
+        subject: sorted(kept, key=lambda link: (RELATION_ORDER.index(link.relation), notation_key(link.notation)))
+        for subject, kept in found.items()
+    }
+
+
+def sdg_terms(store: ox.Store, iris: list[str]) -> dict[str, tuple[str | None, dict[str, str]]]:
+    """The compact code ("3.8", "3.8.1") and the labels of SDG targets and indicators, by IRI."""
+    nodes = sorted({iri for iri in iris if iri.startswith(SDG_NS)})
+    if not nodes:
+        return {}
+    labels = labels_of(store, "VALUES ?x { " + " ".join(str(ox.NamedNode(i)) for i in nodes) + " } ?x ?p ?o")
+    codes: dict[str, str] = {}
+    for row in select(
+        store,
+        "SELECT ?x ?code WHERE { VALUES ?x { " + " ".join(str(ox.NamedNode(i)) for i in nodes) + " } ?x skos:notation ?code "
+        "FILTER(DATATYPE(?code) = <http://metadata.un.org/sdg/ontology#SDGCodeCompact>) }",
+    ):
+        # An indicator repeated under several targets has several codes: the first in order names it.
+        code = row["code"].value
+        current = codes.get(row["x"].value)
+        if current is None or notation_key(code) < notation_key(current):
+            codes[row["x"].value] = code
+    return {iri: (codes.get(iri), labels.get(iri, {})) for iri in nodes}
+
+
+def name_links(store: ox.Store, links: list[SdgLink], goals: dict[str, SdgGoal]) -> None:
+    """Goals by their short names; targets and indicators by their code and UN text."""
+    terms = sdg_terms(store, [link.sdg.value for link in links if link.sdg.value not in goals])
+    for link in links:
+        goal = goals.get(link.sdg.value)
+        if goal is not None:
+            link.sdg.labels = dict(goal.short)
+        elif link.sdg.value in terms:
+            code, labels = terms[link.sdg.value]
+            link.notation = code or link.notation
+            link.sdg.labels = labels
         link.sdg.known = True
-    return sorted(kept, key=lambda link: (RELATION_ORDER.index(link.relation), notation_key(link.notation)))
 
 
 def notation_key(notation: str) -> tuple:
@@ -162,23 +229,38 @@ def sdg(store: ox.Store, iri: str, iris: Iris) -> SdgView | None:
         elements.setdefault(key, SdgElement(as_node(row["x"]), [], relation, ref))
     direct = {x for x, rel in elements if rel != "inherited"}
     kept = [e for (x, rel), e in elements.items() if rel != "inherited" or x not in direct]
-    labels = labels_of(
-        store,
-        "{ VALUES ?p { kg:sdg kg:inheritedSdg } ?x ?p ?sdg } UNION { VALUES ?p { kg:sdg kg:inheritedSdg } ?y ?p ?sdg . ?y a ?x }",
-        sdg=target,
+    linked = (
+        "{ VALUES ?p { kg:sdg kg:inheritedSdg kg:suggestedSdg } ?x ?p ?sdg }"
+        " UNION { ?suggestion kg:suggestionOf ?x ; kg:suggestedGoal ?sdg }"
     )
+    labels = labels_of(store, f"{{ {linked} }} UNION {{ {linked.replace('?x', '?y')} ?y a ?x }} UNION {{ {linked.replace('?x', '?y')} ?y kg:plan/kg:municipality ?x }}", sdg=target)
     types: dict[str, list[Node]] = defaultdict(list)
     for row in select(
         store,
-        "SELECT DISTINCT ?sdg ?ns ?x ?t WHERE { VALUES ?p { kg:sdg kg:inheritedSdg } ?x ?p ?sdg . GRAPH ?g { ?x a ?t } FILTER(STRSTARTS(STR(?t), ?ns) && !STRENDS(STR(?g), '/inferred')) }",
+        f"SELECT DISTINCT ?sdg ?ns ?x ?t WHERE {{ {{ {linked} }} GRAPH ?g {{ ?x a ?t }} FILTER(STRSTARTS(STR(?t), ?ns) && !STRENDS(STR(?g), '/inferred')) }}",
         sdg=target,
         ns=ox.Literal(KG_NS),
     ):
         types[row["x"].value].append(Node(row["t"].value, "iri", labels.get(row["t"].value, {}), known=True))
+    municipality: dict[str, Node] = {}
+    for row in select(store, f"SELECT DISTINCT ?sdg ?x ?m WHERE {{ {{ {linked} }} ?x kg:plan/kg:municipality ?m }}", sdg=target):
+        municipality[row["x"].value] = Node(row["m"].value, "iri", labels.get(row["m"].value, {}), known=True)
+    via: dict[str, list[SdgLink]] = defaultdict(list)
+    if iri in goals:
+        for row in select(
+            store,
+            "SELECT ?sdg ?x ?target WHERE { ?suggestion kg:suggestionOf ?x ; kg:suggestedGoal ?sdg ; kg:suggestedTarget ?target }",
+            sdg=target,
+        ):
+            via[row["x"].value].append(SdgLink(Node(row["target"].value, "iri"), row["target"].value[len(SDG_NS):], goals[iri].color, "suggested", GraphRef(None, "suggestions")))
+        name_links(store, [link for links in via.values() for link in links], goals)
     for element in kept:
         label_nodes([element.node], labels)
         element.node.known = True
         element.types = types.get(element.node.value, [])
+        element.municipality = municipality.get(element.node.value)
+        if element.relation == "suggested":
+            element.via = sorted(via.get(element.node.value, []), key=lambda link: notation_key(link.notation))
     order = ["StrategicGoal", "Objective", "Action", "Indicator", "Result", "Responsibility"]
 
     def key(e: SdgElement) -> tuple:
@@ -192,3 +274,25 @@ def sdg(store: ox.Store, iri: str, iris: Iris) -> SdgView | None:
     short = goals[iri].short if iri in goals else {}
     node = Node(iri, "iri", short or own, known=True)
     return SdgView(node, goal, kept)
+
+
+def dashboard(store: ox.Store, iris: Iris) -> list[GoalCounts]:
+    """The goals the store knows, in number order, each with its distinct linked elements counted
+    by relation; an element inherits a goal only where it has no direct link to it."""
+    goals = sdg_goals(store)
+    seen: dict[str, dict[str, set[str]]] = {iri: defaultdict(set) for iri in goals}
+    for row in select(
+        store,
+        """SELECT ?x ?sdg ?p ?g WHERE {
+             { VALUES ?p { kg:sdg kg:inheritedSdg } GRAPH ?g { ?x ?p ?sdg } }
+             UNION { GRAPH ?g { ?suggestion kg:suggestionOf ?x ; kg:suggestedGoal ?sdg } BIND(kg:suggestedSdg AS ?p) } }""",
+    ):
+        goal = goal_of(row["sdg"].value, None, goals)
+        if goal is not None:
+            seen[goal.iri][relation_of(row["p"].value, graph_ref(row["g"], iris))].add(row["x"].value)
+    tiles = []
+    for iri, by_relation in seen.items():
+        direct = set().union(*(xs for rel, xs in by_relation.items() if rel != "inherited"))
+        counts = {rel: len(xs - direct) if rel == "inherited" else len(xs) for rel, xs in by_relation.items()}
+        tiles.append(GoalCounts(goals[iri], {rel: counts.get(rel, 0) for rel in RELATION_ORDER if rel != "linked" or counts.get(rel)}))
+    return sorted(tiles, key=lambda tile: notation_key(tile.goal.notation))

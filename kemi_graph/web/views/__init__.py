@@ -9,6 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from kemi_graph.web.views import landing, ontology, resource, sdg
+from kemi_graph.web.views import landing, ontology, report, resource, sdg
 
-VIEWS: tuple[Blueprint, ...] = (landing.bp, resource.bp, ontology.bp, sdg.bp)
+VIEWS: tuple[Blueprint, ...] = (landing.bp, resource.bp, ontology.bp, sdg.bp, report.bp)

@@ -10,6 +10,7 @@ from kemi_graph import formats
 from kemi_graph.publish import schema_org
 from kemi_graph.web import page_kit as pk
 from kemi_graph.web.model.landing import landing
+from kemi_graph.web.model.report import municipalities
 
 bp = Blueprint("landing", __name__)
 
@@ -27,6 +28,7 @@ def index() -> Response:
             downloads=pk.dumps(),
             version=pk.dataset_version(),
             built=pk.current_state().built,
+            reports=[(m, f"{request.script_root}/report/{m.value[len(iris.base) + len('/id/'):]}{pk.lang_query(ui, content)}") for m in municipalities(store) if m.value.startswith(iris.base + "/id/")],
             class_queries={c.cls.value: _class_query_url(c.cls.value) for c in view.classes},
             canonical=pk.current_settings().site_url + "/",
             jsonld=schema_org.dataset(store, iris.base),  # schema.org Dataset, for search engines

@@ -13,7 +13,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 from kemi_graph.publish import schema_org
 from kemi_graph.web import page_kit as pk
 from kemi_graph.web.model.resource import describe, description_quads
-from kemi_graph.web.model.terms import exists
+from kemi_graph.web.model.terms import KG_NS, Node, exists
 
 bp = Blueprint("resource", __name__)
 
@@ -48,11 +48,20 @@ def resource_page(path: str) -> Response:
             canonical=iri,
             page_path=path,
             dump=_graph_dump(iri),
+            report_link=_report_link(view.types, path),
             jsonld=schema_org.defined_term(store, iri),  # schema.org DefinedTerm of a strategy element
             **pk.context(ui, content),
         )
 
     return pk.negotiated(path, pk.PAGE_FORMATS, html, lambda: description_quads(store, iri), canonical=iri)
+
+
+def _report_link(types: list[Node], path: str) -> str | None:
+    """A municipality's page links to its follow-up report (``/id/<slug>`` -> ``/report/<slug>``)."""
+    slug = path[len("/id/"):]
+    if path.startswith("/id/") and "/" not in slug and any(t.value == KG_NS + "Municipality" for t in types):
+        return f"{request.script_root}/report/{slug}{pk.lang_query(*pk.languages())}"
+    return None
 
 
 def _graph_dump(iri: str) -> str | None:
@@ -87,6 +96,7 @@ def any_resource() -> Response:
         return render_template(
             "resource.html",
             view=describe(store, iri, iris),
+            report_link=None,
             downloads=[(fmt, f"{request.script_root}/resource?" + urlencode({"iri": iri, "format": fmt.name})) for fmt in pk.RDF_FORMATS],
             canonical=iri,
             page_path=page_path,

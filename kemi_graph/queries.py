@@ -7,6 +7,7 @@ ends it) in this fixed, machine-readable format (docs/queries.md)::
     # title@fi: Strategiset päämäärät ja niiden tavoitteet
     # description: What the query answers; the key may repeat, the lines are joined with spaces.
     # param: NAME TYPE REQUIREMENT  What the parameter means.
+    # column: goalFi/goalEn  fi=Strateginen päämäärä | en=Strategic goal
 
 ``TYPE`` is ``iri``, ``literal``, ``string``, ``integer`` or ``decimal``; ``REQUIREMENT`` is
 ``required``, ``optional`` (left unbound when not given) or ``default=VALUE`` (``VALUE`` has no
@@ -14,6 +15,9 @@ spaces: ``sdg:3``, ``<{base}/id/kemi/post/hyvinvointijohtaja>``, ``42`` or ``"tw
 ``{base}`` is the configured base IRI). A parameter ``NAME`` is the query variable ``?NAME``;
 its value is bound with pyoxigraph ``substitutions``, never pasted into the SPARQL text.
 Other header lines are free comments. Both ``title@en`` and ``title@fi`` are required.
+``column`` gives a result column its headings per language; ``A/B`` names a pair of variables
+holding one value in Finnish (``A``) and English (``B``), shown on a page as one column in the
+page's language.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ PARAM_TYPES = ("iri", "literal", "string", "integer", "decimal")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-_HEADER_LINE = re.compile(r"#\s*(?P<key>title@[a-zA-Z-]+|description|param)\s*:\s?(?P<value>.*)$")
+_HEADER_LINE = re.compile(r"#\s*(?P<key>title@[a-zA-Z-]+|description|param|column)\s*:\s?(?P<value>.*)$")
+_HEADING = re.compile(r"(?P<lang>[a-z]{2,3})=(?P<text>[^|]*[^|\s])")
 _PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9_-]*)?:(?P<local>[^\s<>\"{}|^`\\]*)")
 _LITERAL = re.compile(r'"(?P<text>(?:[^"\\]|\\.)*)"(?:@(?P<lang>[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)|\^\^(?P<datatype>\S+))?')
 
@@ -53,6 +58,21 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Column:
+    """How a page shows a result column: its headings by language and the variables behind it:
+    one, or a Finnish and an English variable of which the page shows its language's."""
+
+    variables: tuple[str, ...]  # (name,) or (finnish, english)
+    headings: dict[str, str]
+
+    def heading(self, lang: str) -> str:
+        return self.headings.get(lang) or self.headings.get("en") or self.variables[0]
+
+    def variable(self, lang: str) -> str:
+        return self.variables[-1] if lang == "en" else self.variables[0]
+
+
+@dataclass(frozen=True)
 class NamedQuery:
     name: str
     path: Path
@@ -60,6 +80,10 @@ class NamedQuery:
     titles: dict[str, str]
     description: str
     params: tuple[Param, ...] = field(default_factory=tuple)
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+    def column_of(self, variable: str) -> Column | None:
+        return next((c for c in self.columns if variable in c.variables), None)
 
     def title(self, lang: str = "en") -> str:
         return self.titles.get(lang) or self.titles.get("en") or self.name
@@ -152,6 +176,7 @@ def parse(path: Path) -> NamedQuery:
     titles: dict[str, str] = {}
     description: list[str] = []
     params: list[Param] = []
+    columns: list[Column] = []
     for number, line in enumerate(sparql.splitlines(), start=1):
         stripped = line.strip()
         if not stripped:
@@ -167,6 +192,8 @@ def parse(path: Path) -> NamedQuery:
             titles[key.split("@", 1)[1].lower()] = value
         elif key == "description":
             description.append(value)
+        elif key == "column":
+            columns.append(_parse_column(value, where))
         else:
             params.append(_parse_param(value, where))
     for lang in ("en", "fi"):
@@ -182,7 +209,25 @@ def parse(path: Path) -> NamedQuery:
             raise InputError(f"{path}: parameter {param.name!r} must be in the SELECT clause (pyoxigraph binds only projected variables)")
     if len({p.name for p in params}) != len(params):
         raise InputError(f"{path}: a parameter is declared twice")
-    return NamedQuery(name, path, sparql, titles, " ".join(description), tuple(params))
+    for column in columns:
+        for variable in column.variables:
+            if projection is None or not re.search(r"[?$]" + re.escape(variable) + r"\b", projection.group(1)):
+                raise InputError(f"{path}: column {variable!r} is not a variable of the SELECT clause")
+    declared = [v for c in columns for v in c.variables]
+    if len(set(declared)) != len(declared):
+        raise InputError(f"{path}: a column variable is declared twice")
+    return NamedQuery(name, path, sparql, titles, " ".join(description), tuple(params), tuple(columns))
+
+
+def _parse_column(value: str, where: str) -> Column:
+    names, _, rest = value.strip().partition(" ")
+    variables = tuple(names.split("/"))
+    if not 1 <= len(variables) <= 2 or not all(_NAME.fullmatch(v) for v in variables):
+        raise InputError(f"{where}: 'column:' needs VARIABLE or FINNISH/ENGLISH variables, then lang=Heading | ..., got {value!r}")
+    headings = {m["lang"]: m["text"].strip() for m in _HEADING.finditer(rest)}
+    if not {"fi", "en"} <= set(headings):
+        raise InputError(f"{where}: column {names!r} needs headings fi=... | en=..., got {rest.strip()!r}")
+    return Column(variables, headings)
 
 
 def _parse_param(value: str, where: str) -> Param:

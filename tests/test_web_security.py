@@ -65,7 +65,7 @@ def test_every_response_carries_the_security_headers(client: Any, path: str, que
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-@pytest.mark.parametrize("path", ["/", "/sparql", "/queries", "/ontology", "/id/kemi", "/sdg/3", "/downloads/", "/compare"])
+@pytest.mark.parametrize("path", ["/", "/sparql", "/queries", "/ontology", "/id/kemi", "/sdg", "/sdg/3", "/report/kemi", "/downloads/", "/compare"])
 def test_pages_need_nothing_the_policy_forbids(client: Any, path: str) -> None:
     """No executable script, no <style> element, no off-site stylesheet: the CSP blocks them."""
     response = client.get(path, headers={"Accept": "text/html"})
@@ -74,5 +74,6 @@ def test_pages_need_nothing_the_policy_forbids(client: Any, path: str) -> None:
     scripts = re.findall(r"<script\b([^>]*)>", html)
     assert all('type="application/ld+json"' in attributes for attributes in scripts), scripts
     assert "<style" not in html
-    assert re.findall(r'<link rel="stylesheet" href="([^"]*)"', html) == ["/static/style.css"]
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]*)"', html)
+    assert sheets[0] == "/static/style.css" and all(re.fullmatch(r"/static/[a-z-]+\.css", sheet) for sheet in sheets), sheets
     assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers

@@ -17,6 +17,7 @@ from kemi_graph.resources import data_dir, ontology_dir
 ONTOLOGY_FILES = ("kemi-graph.ttl", "external-axioms.ttl")
 SHAPES_FILE = "shapes.ttl"
 SDG_GOALS_FILE = Path("sdg") / "sdg-goals.ttl"
+SDG_TARGETS_FILE = Path("sdg") / "sdg-targets.ttl"
 STRATEGY_FILE = "strategy.yaml"
 
 
@@ -28,9 +29,13 @@ class ProjectGraphs:
     sdg_goals: Graph
     strategies: list[ConvertedStrategy] = field(default_factory=list)
     data_sources: Graph = field(default_factory=Graph)  # the project's description of national data sources
+    # The UN targets and indicators with their English texts, stored in the SDG goals graph so that
+    # pages can name them; kept out of validation and reasoning, which they would slow fivefold
+    # and to which they add nothing.
+    sdg_targets: Graph = field(default_factory=Graph)
 
     def named_graphs(self, iris: Iris) -> dict[URIRef, Graph]:
-        graphs = {iris.ontology_graph: self.ontology, iris.sdg_goals_graph: self.sdg_goals}
+        graphs = {iris.ontology_graph: self.ontology, iris.sdg_goals_graph: union_of(self.sdg_goals, self.sdg_targets)}
         for strategy in self.strategies:
             graphs[iris.municipality_graph(strategy.municipality, "city")] = strategy.city
             graphs[iris.municipality_graph(strategy.municipality, "interpretation")] = strategy.interpretation
@@ -103,6 +108,7 @@ def load_project(iris: Iris) -> ProjectGraphs:
 
     project = shared_graphs()
     project.data_sources = data_sources_graph(iris)
+    project.sdg_targets = parse_rdf(data_dir() / SDG_TARGETS_FILE)
     seen: dict[str, Path] = {}
     for path in strategy_files():
         converted = convert_file(path, iris)

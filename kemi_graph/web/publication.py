@@ -33,7 +33,8 @@ from kemi_graph import formats
 from kemi_graph.namespaces import ONTOLOGY_IRI, PREFIXES, SDGO
 from kemi_graph.publish import description as desc
 from kemi_graph.publish.dumps import CHECKSUMS, MANIFEST, Download, read_index
-from kemi_graph.web import pages
+from kemi_graph.web import page_kit
+from kemi_graph.web.views import ontology, resource
 
 bp = Blueprint("publication", __name__)
 
@@ -90,26 +91,26 @@ TEXT: dict[str, dict[str, str]] = {
 
 def downloads() -> dict[str, Download]:
     """Every downloadable file by name: the build's manifest, plus plain dumps a build without one wrote."""
-    dist = pages._settings().dist_dir
+    dist = page_kit.current_settings().dist_dir
     listed = {d.name: d for d in read_index(dist)}
-    for name, dump in pages._dumps_index().items():
+    for name, dump in page_kit.dumps_index().items():
         listed.setdefault(name, Download(name, dump.fmt.media_type, dump.fmt.label, dump.size, ""))
     return dict(sorted(listed.items()))
 
 
 def _file(name: str) -> tuple[Path, str, str] | None:
     """(path, Content-Type, ETag) of a downloadable file, or None."""
-    dist = pages._settings().dist_dir
+    dist = page_kit.current_settings().dist_dir
     if name in (CHECKSUMS, MANIFEST):
         path = dist / name
         content_type = "text/plain; charset=utf-8" if name == CHECKSUMS else "application/json"
-        etag = f"{pages.dataset_version()[:32]}-{name}"
+        etag = f"{page_kit.dataset_version()[:32]}-{name}"
     else:
         download = downloads().get(name)
         if download is None:
             return None
         path, content_type = dist / download.name, download.transfer_type
-        etag = download.sha256 or f"{pages.dataset_version()[:32]}-{name}"
+        etag = download.sha256 or f"{page_kit.dataset_version()[:32]}-{name}"
     if not path.is_file() or path.is_symlink():
         return None
     return path, content_type, etag
@@ -123,8 +124,8 @@ def download(name: str) -> Response:
         raise NotFound(f"no download called {name!r}; the downloads are listed at /downloads/")
     path, content_type, etag = found
     # conditional: If-None-Match/If-Modified-Since get a 304, Range (and If-Range) a 206.
-    response = send_file(path, mimetype=content_type.split(";")[0], etag=etag, conditional=True, max_age=pages.MAX_AGE)
-    response.headers["Cache-Control"] = f"public, max-age={pages.MAX_AGE}"
+    response = send_file(path, mimetype=content_type.split(";")[0], etag=etag, conditional=True, max_age=page_kit.MAX_AGE)
+    response.headers["Cache-Control"] = f"public, max-age={page_kit.MAX_AGE}"
     if response.status_code != 304:
         response.headers["Content-Type"] = content_type
         response.headers["Content-Disposition"] = f'inline; filename="{path.name}"'
@@ -172,8 +173,8 @@ def _summary(quads: list[ox.Quad], base_iri: str, lang: str) -> dict[str, Any]:
 
 
 def _downloads_page(quads: list[ox.Quad] | None = None) -> str:
-    settings, store = pages._settings(), pages._store()
-    ui, content = pages._languages()
+    settings, store = page_kit.current_settings(), page_kit.current_store()
+    ui, content = page_kit.languages()
     quads = description_quads(store, settings.base_iri) if quads is None else quads
     text = TEXT[ui]
     return render_template(
@@ -184,23 +185,23 @@ def _downloads_page(quads: list[ox.Quad] | None = None) -> str:
         checksums=CHECKSUMS,
         manifest=MANIFEST,
         canonical=None,
-        **pages._context(ui, content),
+        **page_kit.context(ui, content),
     )
 
 
 @bp.get("/downloads/")
 def downloads_page() -> Response:
     response = Response(_downloads_page(), content_type=formats.HTML.content_type)
-    response.headers["Cache-Control"] = f"public, max-age={pages.MAX_AGE}"
+    response.headers["Cache-Control"] = f"public, max-age={page_kit.MAX_AGE}"
     return response
 
 
 def _description_response(path: str) -> Response:
-    settings, store = pages._settings(), pages._store()
+    settings, store = page_kit.current_settings(), page_kit.current_store()
     quads = description_quads(store, settings.base_iri)
     if not quads:
         raise NotFound("this store has no dataset description (graph {base}/graph/description): it was not made by 'kemi-graph build'")
-    return pages._negotiated(path, pages.PAGE_FORMATS, lambda: _downloads_page(quads), lambda: quads, canonical=desc.dataset_iri(settings.base_iri))
+    return page_kit.negotiated(path, page_kit.PAGE_FORMATS, lambda: _downloads_page(quads), lambda: quads, canonical=desc.dataset_iri(settings.base_iri))
 
 
 @bp.get("/.well-known/void")
@@ -216,26 +217,26 @@ def dataset() -> Response:
 
 @bp.get("/dataset/<path:rest>")
 def dataset_node(rest: str) -> Response:
-    return pages._resource_page("/dataset/" + rest)
+    return resource.resource_page("/dataset/" + rest)
 
 
 @bp.get("/catalog")
 def catalog() -> Response:
-    return pages._resource_page("/catalog")
+    return resource.resource_page("/catalog")
 
 
 @bp.get("/ontology/<version>")
 def ontology_version(version: str) -> Response:
     """A version IRI of the ontology (``owl:versionIRI``) answers the ontology it names, by negotiation."""
-    store = pages._store()
-    problem = pages.iri_error(f"{ONTOLOGY_IRI}/{version}")
+    store = page_kit.current_store()
+    problem = page_kit.iri_error(f"{ONTOLOGY_IRI}/{version}")
     if problem:
         raise NotFound(f"{version!r} is not a version of the ontology ({problem}); the current one is at /ontology")
     version_iri = ox.NamedNode(f"{ONTOLOGY_IRI}/{version}")
     predicate = ox.NamedNode(PREFIXES["owl"] + "versionIRI")
     if not any(True for _ in store.quads_for_pattern(ox.NamedNode(str(ONTOLOGY_IRI)), predicate, version_iri, None)):
         raise NotFound(f"{version_iri.value} is not a version of the ontology in this store; the current one is at /ontology")
-    return pages.ontology_page()
+    return ontology.ontology_page()
 
 
 # ---------------------------------------------------------------------------------------
@@ -245,18 +246,18 @@ def ontology_version(version: str) -> Response:
 
 def _page_paths(store: ox.Store) -> list[str]:
     """The app-relative path of every resource page the store has, sorted."""
-    iris = pages._iris()
+    iris = page_kit.current_iris()
     paths = {"/", "/ontology", "/downloads/", "/sparql", "/queries"}
     rows = store.query("SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }")
     for row in rows:
         iri = row["s"].value
         if iri.startswith(str(SDGO)):
             continue
-        path = pages.local_path(iri, iris)
+        path = page_kit.local_path(iri, iris)
         if path and "#" not in path and path.startswith(("/id/", "/graph/", "/sdg/", "/dataset")):
             paths.add(path)
     for graph in store.named_graphs():
-        path = pages.local_path(graph.value, iris) if isinstance(graph, ox.NamedNode) else None
+        path = page_kit.local_path(graph.value, iris) if isinstance(graph, ox.NamedNode) else None
         if path and path.startswith("/graph/"):
             paths.add(path)
     return sorted(paths)
@@ -264,7 +265,7 @@ def _page_paths(store: ox.Store) -> list[str]:
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    settings, store = pages._settings(), pages._store()
+    settings, store = page_kit.current_settings(), page_kit.current_store()
     modified = None
     for quad in store.quads_for_pattern(ox.NamedNode(desc.dataset_iri(settings.base_iri)), ox.NamedNode(desc.DCT + "modified"), None, None):
         modified = quad.object.value
@@ -275,7 +276,7 @@ def sitemap() -> Response:
         lines.append(f"  <url><loc>{url}</loc>" + (f"<lastmod>{escape(modified)}</lastmod>" if modified else "") + "</url>")
     lines.append("</urlset>")
     response = Response("\n".join(lines) + "\n", content_type="application/xml; charset=utf-8")
-    response.headers["Cache-Control"] = f"public, max-age={pages.MAX_AGE}"
+    response.headers["Cache-Control"] = f"public, max-age={page_kit.MAX_AGE}"
     return response
 
 
@@ -287,7 +288,7 @@ def robots() -> Response:
             "Disallow: /sparql",  # queries are for programs, and every link to one is a new URL
             "Disallow: /resource",  # IRIs of other sites, by parameter
             "Allow: /",
-            f"Sitemap: {pages._settings().site_url}/sitemap.xml",
+            f"Sitemap: {page_kit.current_settings().site_url}/sitemap.xml",
         ]
     )
     return Response(body + "\n", content_type="text/plain; charset=utf-8")

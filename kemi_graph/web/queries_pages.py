@@ -80,11 +80,7 @@ def run(name: str) -> Response | str:
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.{wanted}"'
     else:
         outcome = _evaluated(named, bindings, formats.RESULTS_JSON)
-        result = _solutions(outcome)
-        iris = Iris(settings.base_iri)
-        variables = [v.value for v in result.variables]
-        labels: dict[str, str] = {}
-        rows = [[_cell(solution[v], iris, ui, labels) for v in variables] for solution in result]
+        variables, rows = _table(named, _solutions(outcome), Iris(settings.base_iri), ui, {})
         given = {p.name: values.get(p.name, "") for p in named.params}
         bound = {variable.value: _term_text(term) for variable, term in bindings.items()}
         downloads = {fmt: request.script_root + request.path + "?" + urlencode([*[(k, v) for k, v in values.items() if v], ("format", fmt)]) for fmt in MEDIA}
@@ -112,6 +108,25 @@ def _evaluated(named: queries.NamedQuery, bindings: Mapping[ox.Variable, ox.Name
 
 def _solutions(outcome: Outcome) -> ox.QuerySolutions:
     return ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)  # type: ignore[return-value]
+
+
+def _table(named: queries.NamedQuery, result: ox.QuerySolutions, iris: Iris, ui: str, labels: dict[str, str]) -> tuple[list[str], list[list[dict[str, Any]]]]:
+    """The headings and cells a page shows: a column the query's header declares gets its heading
+    in the page language, and a Finnish/English pair of variables is one column showing the page
+    language's value (the other's where it has none); other variables show under their names."""
+    shown: list[tuple[str, tuple[str, ...]]] = []  # (heading, variables in order of preference)
+    for variable in (v.value for v in result.variables):
+        column = named.column_of(variable)
+        if column is None:
+            shown.append((variable, (variable,)))
+        elif variable == column.variables[0]:
+            first = column.variable(ui)
+            shown.append((column.heading(ui), (first, *[v for v in column.variables if v != first])))
+    rows = [
+        [_cell(next((solution[v] for v in names if solution[v] is not None), None), iris, ui, labels) for _, names in shown]
+        for solution in result
+    ]
+    return [heading for heading, _ in shown], rows
 
 
 def _wanted_format() -> str:
@@ -189,6 +204,10 @@ def compare() -> str:
             raise InputError(f"parameter {key!r}: {value!r} is not a municipality in this dataset")
         chosen.append(value)
     sections = []
+    # One municipality (or the same one twice) is not compared with itself: the page says so.
+    alone = len(known) < 2 or chosen[0] == chosen[1]
+    if len(known) < 2:
+        chosen[1] = ""
     for name, named in sorted(queries.all_queries().items()):
         if not name.startswith(COMPARE_PREFIX):
             continue
@@ -204,13 +223,12 @@ def compare() -> str:
         truncated = False
         for values in runs:
             outcome = _evaluated(named, named.bindings(values, settings.base_iri), formats.RESULTS_JSON)
-            result = _solutions(outcome)
             truncated = truncated or outcome.truncated
-            variables = [v.value for v in result.variables]
-            rows += [[_cell(solution[v], iris, ui, labels) for v in variables] for solution in result]
+            variables, more = _table(named, _solutions(outcome), iris, ui, labels)
+            rows += more
         link = request.script_root + f"/queries/{name}" + ("?" + urlencode(pair) if pair else "")
         sections.append({"query": named, "variables": variables, "rows": rows, "link": link, "truncated": truncated})
     return render_template(
-        "compare.html", ui=ui, municipalities=municipalities, chosen=chosen, sections=sections, max_rows=settings.max_rows,
+        "compare.html", ui=ui, municipalities=municipalities, chosen=chosen, sections=sections, max_rows=settings.max_rows, alone=alone,
         root=request.script_root,
     )

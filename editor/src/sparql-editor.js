@@ -19,6 +19,19 @@ const highlighting = HighlightStyle.define([
   { tag: tags.comment, color: "#5b6670", fontStyle: "italic" },
 ]);
 
+// CodeMirror's styles (style-mod) go into a <style> element, which the page's Content-Security-Policy
+// (style-src 'self') refuses, unless their root has no <head>: then into a constructed stylesheet
+// adopted by the document, which the policy allows. So the document shows no <head> while the editor
+// mounts its first styles; later styles join the same sheet.
+function withStylesAdopted(create) {
+  Object.defineProperty(document, "head", { value: null, configurable: true });
+  try {
+    return create();
+  } finally {
+    delete document.head;
+  }
+}
+
 function enhance(textarea) {
   const form = textarea.form;
   const label = document.querySelector(`label[for="${textarea.id}"]`);
@@ -27,7 +40,7 @@ function enhance(textarea) {
   if (label) attributes["aria-labelledby"] = label.id;
   if (textarea.getAttribute("aria-invalid")) attributes["aria-invalid"] = "true";
 
-  const view = new EditorView({
+  const view = withStylesAdopted(() => new EditorView({
     doc: textarea.value,
     extensions: [
       basicSetup,
@@ -41,7 +54,7 @@ function enhance(textarea) {
         if (update.docChanged) textarea.value = update.state.doc.toString();
       }),
     ],
-  });
+  }));
   // The textarea stays in the form (it is what is submitted) but hidden; 'required' on a hidden
   // control would block the submission without telling why, and the server explains an empty query.
   textarea.required = false;
@@ -63,4 +76,5 @@ function enhance(textarea) {
 }
 
 const textarea = document.getElementById("query");
-if (textarea) enhance(textarea);
+// A browser without adopted stylesheets keeps the plain textarea (see withStylesAdopted).
+if (textarea && "adoptedStyleSheets" in Document.prototype) enhance(textarea);

@@ -27,6 +27,7 @@ from kemi_graph.web.evaluator import QueryPool
 from kemi_graph.web.live import Live, Snapshot, open_snapshot_or_dist
 from kemi_graph.web.response_cache import ResponseCache
 from kemi_graph.web.security import init_security
+from kemi_graph.web.interface_language import init_interface_language
 from kemi_graph.web.compression import init_compression
 from kemi_graph.web.service_description import ServiceDescription
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings, store: ox.Store | None = None, dataset_versio
     app.register_blueprint(publication.bp)
     _register_error_handlers(app)
     init_security(app)
+    init_interface_language(app)
     init_compression(app)
     return app
 

@@ -147,15 +147,6 @@ def context(ui: str, content: str, **extra: Any) -> dict[str, Any]:
     def t(key: str, **values: Any) -> str:
         return text.get(key, UI["en"].get(key, key)).format(**values)
 
-    def switch(lang: str) -> str:
-        """This page in interface language ``lang`` (the content language follows unless chosen)."""
-        pairs = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "clang")]
-        if lang != DEFAULT_UI:
-            pairs.append(("lang", lang))
-        if "clang" in request.args and request.args["clang"] != lang:
-            pairs.append(("clang", content))
-        return request.script_root + request.path + (("?" + urlencode(pairs)) if pairs else "")
-
     def content_switch(lang: str) -> str:
         pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "clang"]
         pairs.append(("clang", lang))
@@ -166,9 +157,7 @@ def context(ui: str, content: str, **extra: Any) -> dict[str, Any]:
         "clang": content,
         "t": t,
         "href": href_factory(iris, ui, content),
-        "switch": switch,
         "content_switch": content_switch,
-        "ui_languages": UI_LANGUAGES,
         "root": request.script_root,
         "home": request.script_root + "/" + lang_query(ui, content),
         "keep": lang_query(ui, content),

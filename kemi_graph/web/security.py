@@ -1,10 +1,12 @@
 """Security headers on every response, and the rule for which IRIs may become links.
 
-The pages have no scripts of their own (the only ``<script>`` is a JSON-LD data block, which
-is never executed) and one stylesheet; the SDG colours are ``style`` attributes with values
-from the data, escaped by the templates. So the policy allows the site's own stylesheet and
-inline style attributes, and nothing else: no scripts, no frames, no plugins, forms only to the
-site itself.
+The pages run one script, the query editor on ``/sparql`` (``static/editor/``, built from
+npm and served from the site itself; every page works without it), and have one stylesheet;
+the other ``<script>`` is a JSON-LD data block, which is never executed. The SDG colours and
+the editor's layout are ``style`` attributes, the SDG values from the data escaped by the
+templates. So the policy allows the site's own script files and stylesheet and inline style
+attributes, and nothing else: no inline or remote scripts, no eval, no connections, no frames,
+no plugins, forms only to the site itself.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flask import Flask, Response
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
+        "script-src 'self'",
         "style-src 'self'",
         "style-src-attr 'unsafe-inline'",
         "img-src 'self'",

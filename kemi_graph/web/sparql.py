@@ -42,6 +42,7 @@ from werkzeug.exceptions import (
 from werkzeug.exceptions import NotAcceptable as HttpNotAcceptable
 
 from kemi_graph import formats
+from kemi_graph.queries import all_queries
 from kemi_graph.config import Settings
 from kemi_graph.web import pages
 from kemi_graph.web.conneg import NotAcceptable, negotiate
@@ -371,6 +372,11 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "lead_limits": "Without a dataset in the request the default graph is the union of all graphs. Queries stop after {timeout} s and return at most {rows} rows.",
         "skip_results": "Skip to the results",
         "query": "Query",
+        "keys": "Ctrl+Enter (⌘+Enter) runs the query; Tab leaves the editor.",
+        "examples": "Examples: the named queries",
+        "examples_legend": "Each opens in the editor (without scripts, it runs). A ?variable listed as a parameter is left unbound here: bind it in the query, or give it a value on the query's own page.",
+        "examples_more": "The named queries with their parameters",
+        "parameters": "parameters",
         "error": "The query could not be run:",
         "format": "Result format",
         "format_legend": "SELECT and ASK answer in HTML, SPARQL JSON, XML, CSV or TSV; CONSTRUCT and DESCRIBE in HTML or an RDF format.",
@@ -394,6 +400,11 @@ PAGE_TEXT: dict[str, dict[str, str]] = {
         "lead_limits": "Jos pyyntö ei nimeä aineistoa, oletusgraafi on kaikkien graafien yhdiste. Kysely keskeytetään {timeout} sekunnin jälkeen, ja se palauttaa enintään {rows} riviä.",
         "skip_results": "Siirry tuloksiin",
         "query": "Kysely",
+        "keys": "Ctrl+Enter (⌘+Enter) suorittaa kyselyn; sarkain (Tab) siirtyy pois editorista.",
+        "examples": "Esimerkit: nimetyt kyselyt",
+        "examples_legend": "Esimerkki avautuu editoriin (ilman skriptejä se suoritetaan). Parametriksi merkitty ?muuttuja jää tässä sitomatta: sido se kyselyssä tai anna sille arvo kyselyn omalla sivulla.",
+        "examples_more": "Nimetyt kyselyt parametreineen",
+        "parameters": "parametrit",
         "error": "Kyselyä ei voitu suorittaa:",
         "format": "Tulosmuoto",
         "format_legend": "SELECT ja ASK vastaavat HTML-, SPARQL JSON-, XML-, CSV- tai TSV-muodossa; CONSTRUCT ja DESCRIBE HTML- tai RDF-muodossa.",
@@ -465,6 +476,7 @@ def _render_page(query: str, **context: object) -> str:
         query=query,
         endpoint=request.base_url,
         output_formats=[formats.HTML, *formats.QUERY_RESULTS, *formats.RDF],
+        examples=all_queries().values(),
         settings=state().settings,
         p=lambda key, **values: text[key].format(**values),
         **{**pages._context(ui, content), **context},

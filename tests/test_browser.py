@@ -41,6 +41,8 @@ PAGES = [
     ("ontology", "/ontology"),
     ("sdg", "/sdg/3"),
     ("downloads", "/downloads/"),
+    ("report", "/report/kemi"),
+    ("sdg-dashboard", "/sdg"),
 ]
 
 

@@ -80,13 +80,14 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def make_app(settings: Settings) -> Iterator[Callable[..., Any]]:
-    """``make_app(store, **setting_changes)``: a Flask app over ``store``; its evaluators stop at teardown."""
+    """``make_app(store, **setting_changes)``: a Flask app over ``store`` (``None``: the built store
+    of ``over``'s dist folder); its evaluators stop at teardown."""
     from kemi_graph.web.app import create_app
 
     apps: list[Any] = []
 
-    def make(store: ox.Store, **changes: Any) -> Any:
-        app = create_app(settings.replace(**changes), store)
+    def make(store: ox.Store | None, over: Settings | None = None, **changes: Any) -> Any:
+        app = create_app((over or settings).replace(**changes), store)
         app.testing = True
         apps.append(app)
         return app

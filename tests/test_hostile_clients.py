@@ -139,28 +139,13 @@ def test_an_evaluator_over_its_memory_cap_is_replaced_and_the_client_told(serve_
         ("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle"),
     ],
 )
-def test_an_answer_over_max_response_bytes_is_refused_with_a_message(app_over: Callable[..., Any], query: str, accept: str) -> None:
-    client = app_over(max_response_bytes=20_000).test_client()
+def test_an_answer_over_max_response_bytes_is_refused_with_a_message(
+    make_app: Callable[..., Any], built_settings: Settings, query: str, accept: str
+) -> None:
+    client = make_app(None, built_settings, max_response_bytes=20_000).test_client()
     response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
     assert response.status_code == 400
     assert b"max_response_bytes" in response.data
-
-
-@pytest.fixture
-def app_over(built_settings: Settings) -> Any:
-    from kemi_graph.web.app import create_app
-
-    apps = []
-
-    def make(**changes: Any) -> Any:
-        app = create_app(built_settings.replace(**changes))
-        app.testing = True
-        apps.append(app)
-        return app
-
-    yield make
-    for app in apps:
-        app.extensions["kemi_graph"].close()
 
 
 def test_a_10_mib_request_line_is_refused_at_once(serve_built: Callable[..., LiveServer]) -> None:

@@ -446,6 +446,7 @@ def test_the_sdg_3_page_lists_kemi_elements_stated_inherited_and_suggested_apart
         assert "/id/kemi/kaupunkistrategia/goal/elinvoimainen-kaupunki" in sections["Stated by the city"]
         assert "/objective/" in sections["Inherited from a broader element"]
         assert "/id/kemi/kaupunkistrategia/" in sections["Suggested by the project"]
+        assert "/result/liikunnan-valiaikaiset-tilajarjestelyt" in sections["Suggested by the project"]  # a goal-level suggestion
         target = client.get("/sdg/3.4?clang=en")
         assert target.status_code == 200
         assert "reduce by one third premature mortality" in target.get_data(as_text=True)

@@ -8,7 +8,7 @@ Python so that SDG codes sort naturally (3.4 before 3.10, goals 1-17).
 
 | table | one row per |
 | --- | --- |
-| ``sdg-links`` | element × SDG link × kind: ``asserted`` (the city's kg:sdg), ``inherited`` (kg:inheritedSdg, OWL-RL), ``suggested`` (the project's kg:SdgSuggestion, with its score, evidence class, matched terms and method version; only those at or above the method's kg:scoreThreshold unless ``all_suggestions``) |
+| ``sdg-links`` | element × SDG link × kind: ``asserted`` (the city's kg:sdg), ``inherited`` (kg:inheritedSdg, OWL-RL), ``suggested`` (the project's kg:SdgSuggestion of a target, or of a goal with ``sdg_target`` empty, with its score, evidence class, matched terms and method version; only those at or above the method's kg:scoreThreshold unless ``all_suggestions``) |
 | ``indicators`` | indicator × result answering it (an indicator without a result gets one row with the result columns empty) |
 | ``numeric-results`` | number parsed from a result (kg:Measurement) |
 """
@@ -63,8 +63,9 @@ SELECT ?element ?element_label_fi ?element_label_en ?element_type ?strategic_goa
       SELECT ?element ?sdg ?score ?evidence_class ?method_version ?threshold (GROUP_CONCAT(?term; SEPARATOR="; ") AS ?matched_terms)
       WHERE {
         GRAPH ?g {
-          ?suggestion a kg:SdgSuggestion ; kg:suggestionOf ?element ; kg:suggestedTarget ?sdg ; kg:score ?score ;
-                      prov:wasGeneratedBy ?activity .
+          ?suggestion a kg:SdgSuggestion ; kg:suggestionOf ?element ; kg:score ?score ; prov:wasGeneratedBy ?activity .
+          # A goal-level suggestion names its goal and no target.
+          { ?suggestion kg:suggestedTarget ?sdg } UNION { ?suggestion kg:suggestedGoal ?sdg FILTER NOT EXISTS { ?suggestion kg:suggestedTarget ?target } }
           OPTIONAL { ?suggestion kg:evidenceClass ?evidence_class }
           OPTIONAL { ?suggestion kg:matchedTerm ?term }
           OPTIONAL { ?activity prov:used ?method . ?method a prov:Plan ; owl:versionInfo ?method_version .

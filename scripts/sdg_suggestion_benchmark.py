@@ -6,12 +6,13 @@ codes such as ``3.4`` and goal numbers such as ``3`` for an element that belongs
 none of its targets, space-separated, empty for none; guideline in docs/sdg.md). The elements
 come from ``examples/{municipality}/*-2023.csv`` read by the table importer, as ``kemi-graph
 import`` reads them; the method never sees the gold. Target level: suggested targets against the
-gold's targets (goal-only annotations do not count). Goal level: the goals of the suggested
-targets against the goals of every gold code. Figures are micro-averaged over the elements
-(sum of hits / sum of suggested, sum of hits / sum of gold); ``--threshold`` keeps only
-suggestions scoring at least that much (default: the lexicon's threshold, the one shown by
-default). ``--calibrate`` prints, per evidence class, how many of its target suggestions are right
-over the named sets: the figures the lexicon's ``calibration`` scores are computed from.
+gold's targets (goal-only annotations and goal-level suggestions do not count). Goal level: the
+goals of the suggested targets and the suggested goals against the goals of every gold code.
+Figures are micro-averaged over the elements (sum of hits / sum of suggested, sum of hits / sum
+of gold); ``--threshold`` keeps only suggestions scoring at least that much (default: the
+lexicon's threshold, the one shown by default). ``--calibrate`` prints, per evidence class, how
+many of its suggestions are right over the named sets (a target suggestion against the gold's
+targets, a goal-level one against the gold's goals): the figures the lexicon's ``calibration`` scores are computed from.
 
     python scripts/sdg_suggestion_benchmark.py [--threshold 0.6] [--municipality kuvitelmala] [--rows]
     python scripts/sdg_suggestion_benchmark.py --calibrate --municipality esimerkkila --municipality kuvitelmala
@@ -62,7 +63,7 @@ class Tally:
 class Scores:
     target: Tally = field(default_factory=Tally)
     goal: Tally = field(default_factory=Tally)
-    evidence: dict[str, Tally] = field(default_factory=dict)  # evidence class -> its target suggestions, any score
+    evidence: dict[str, Tally] = field(default_factory=dict)  # evidence class -> its suggestions, any score
     rows: list[str] = field(default_factory=list)
 
 
@@ -86,7 +87,7 @@ def score(municipality: str, threshold: float | None, iris: Iris) -> Scores:
     by_class: dict[object, dict[str, str]] = {}
     for node in suggested.subjects(RDF.type, KG.SdgSuggestion):
         element = suggested.value(node, KG.suggestionOf)
-        code = str(suggested.value(node, KG.suggestedTarget)).rsplit("/", 1)[1]
+        code = str(suggested.value(node, KG.suggestedTarget) or suggested.value(node, KG.suggestedGoal)).rsplit("/", 1)[1]
         by_class.setdefault(element, {})[code] = str(suggested.value(node, KG.evidenceClass))
         if float(suggested.value(node, KG.score)) >= minimum:
             by_element.setdefault(element, set()).add(code)
@@ -99,10 +100,11 @@ def score(municipality: str, threshold: float | None, iris: Iris) -> Scores:
                 raise SystemExit(f"{municipality}: {key} is not in the gold file {GOLD / f'{municipality}.csv'}")
             seen.add(key)
             got, wanted = by_element.get(element, set()), gold[key]
-            scores.target.add(got, {c for c in wanted if "." in c})
-            scores.goal.add({goal_of(c) for c in got}, {goal_of(c) for c in wanted})
+            goals = {goal_of(c) for c in wanted}
+            scores.target.add({c for c in got if "." in c}, {c for c in wanted if "." in c})
+            scores.goal.add({goal_of(c) for c in got}, goals)
             for code, evidence in by_class.get(element, {}).items():
-                scores.evidence[evidence].add({code}, {code} & wanted)
+                scores.evidence[evidence].add({code}, {code} & (wanted if "." in code else goals))
             scores.rows.append(f"  {kind:<9} {key[1][:70]:<70} gold {' '.join(sorted(wanted)) or '-':<12} suggested {' '.join(sorted(got)) or '-'}")
     missing = set(gold) - seen
     if missing:

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from kemi_graph import queries
+from kemi_graph.build.sdg_lexicon import load_lexicon
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError
 from kemi_graph.store import open_read_only
@@ -280,6 +281,9 @@ def test_sdg_links_keep_asserted_inherited_and_suggested_apart(store: ox.Store, 
     assert {r["kind"] for r in rows} <= {"asserted", "inherited", "suggested"}
     # Parts 2 and 3 print no SDG: any link of theirs can only be a suggestion.
     assert all(r["kind"] == "suggested" for r in rows if r["element"] not in part_one_elements(kemi) | {iri("goal", "elinvoimainen-kaupunki")})
+    # A goal-level suggestion is listed with the goal IRI and its own score, not its goal's targets' scores.
+    sports = [(r["sdg"], r["sdgGoal"], r["score"]) for r in rows if r["element"] == iri("result", "liikunnan-valiaikaiset-tilajarjestelyt")]
+    assert sports == [(SDG + "3", SDG + "3", float(load_lexicon().calibration["goal"]))]
 
 
 def test_indicators_with_target_result_and_status(store: ox.Store, kemi: dict[str, Any]) -> None:

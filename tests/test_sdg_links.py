@@ -177,20 +177,22 @@ def test_suggestions_are_in_their_own_graph_never_in_the_city_graph(built_settin
     assert leaked == []
 
 
-def test_every_suggestion_has_a_score_in_0_1_a_target_its_goal_evidence_and_prov(built_settings: Settings) -> None:
+def test_every_suggestion_has_a_score_in_0_1_a_target_or_goal_evidence_and_prov(built_settings: Settings) -> None:
     store = open_read_only(built_settings)
     found = rows(
         store,
         """SELECT ?s ?e ?t ?g ?score ?activity ?evidence ?shown (COUNT(DISTINCT ?term) AS ?terms) (COUNT(DISTINCT ?wording) AS ?wordings) WHERE {
-             ?s a kg:SdgSuggestion ; kg:suggestionOf ?e ; kg:suggestedTarget ?t ; kg:suggestedGoal ?g ; kg:score ?score ;
+             ?s a kg:SdgSuggestion ; kg:suggestionOf ?e ; kg:suggestedGoal ?g ; kg:score ?score ;
                 prov:wasGeneratedBy ?activity ; kg:matchedTerm ?term ; kg:evidenceClass ?evidence ; kg:targetWording ?wording .
-             BIND(EXISTS { ?e kg:suggestedSdg ?t } AS ?shown) } GROUP BY ?s ?e ?t ?g ?score ?activity ?evidence ?shown""",
+             OPTIONAL { ?s kg:suggestedTarget ?t }
+             BIND(EXISTS { ?e kg:suggestedSdg ?sdg FILTER(?sdg = COALESCE(?t, ?g)) } AS ?shown) } GROUP BY ?s ?e ?t ?g ?score ?activity ?evidence ?shown""",
     )
     assert len(found) == int(rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:SdgSuggestion }")[0]["n"])
     lexicon = load_lexicon()
+    assert {row["evidence"] for row in found if row["t"] is None} == {"goal"}  # Kemi has goal-level suggestions, all of that class
     for row in found:
         assert Decimal(row["score"]) == lexicon.calibration[row["evidence"]]
-        assert row["t"].startswith(row["g"] + ".")
+        assert row["t"] is None or row["t"].startswith(row["g"] + ".")
         assert int(row["terms"]) >= 1 and int(row["wordings"]) == 2  # the UN's English wording and the Finnish rendering
         assert (row["shown"] == "true") == (Decimal(row["score"]) >= lexicon.threshold)
     activities = {row["activity"] for row in found}
@@ -202,7 +204,7 @@ def test_every_suggestion_has_a_score_in_0_1_a_target_its_goal_evidence_and_prov
     )
     used = {r["used"]: r for r in prov}
     method = used["https://w3id.org/kemi-graph/id/method/sdg-concept-match"]
-    assert "simplemma" in method["description"] and method["version"] == "2.0"
+    assert "simplemma" in method["description"] and method["version"] == "2.1"
     assert used["https://w3id.org/kemi-graph/id/method/sdg-concept-match/lexicon"]["version"] == load_lexicon().version
     threshold = rows(store, "SELECT ?t WHERE { <https://w3id.org/kemi-graph/id/method/sdg-concept-match> kg:scoreThreshold ?t }")
     assert [Decimal(r["t"]) for r in threshold] == [load_lexicon().threshold]
@@ -254,9 +256,19 @@ def test_administration_it_and_communication_get_nothing() -> None:
 
 def test_a_setting_alone_suggests_nothing_but_the_objective_can_confirm_it() -> None:
     assert _judged("Koulun kerhot jatkuvat") == {}  # "koulu" is a cue of 4.1, not evidence alone
-    assert _judged("Liikuntaa lisätään") == {}
+    assert _judged("Liikuntaa lisätään") == {"3": "goal"}  # no target of goal 3, but its field
     assert _judged("Liikuntaa lisätään", objective="Lasten mielenterveys vahvistuu") == {"3.4": "cue+context"}
     assert _judged("Kouluterveyskyselyn tulokset käsitellään", objective="Lasten mielenterveys vahvistuu") == {}
+
+
+def test_words_of_a_goals_field_that_fit_no_target_suggest_the_goal_itself() -> None:
+    assert _judged("Koulujen välituntiliikuntaa lisätään.") == {"3": "goal"}  # the head of a compound
+    assert _judged("Liikkuvien oppilaiden osuus oli 64 %.") == {"3": "goal"}
+    assert _judged("Liikunta ja mielenterveys") == {"3.4": "core"}  # a target of goal 3: no goal-level suggestion beside it
+    assert _judged("Kestävää liikkumista edistetään") == {"11.2": "core"}  # "liikkuminen" inside a term of 11.2
+    assert _judged("Henkilöstön työhyvinvointi paranee") == {}  # "työhyvinvointi" is a term of 8.8, not goal 3's "hyvinvointi"
+    assert _judged("Hyvinvointitoimialan johtoryhmä kokoontuu") == {}  # a compound's first part is no goal evidence
+    assert _judged("Kunnan verkkosivuilla liikuntavinkkejä") == {}  # the negative terms veto goals too
 
 
 def test_the_lexicon_renders_all_169_targets_with_their_un_wording() -> None:
@@ -265,6 +277,9 @@ def test_the_lexicon_renders_all_169_targets_with_their_un_wording() -> None:
     assert {code.split(".")[0] for code in lexicon.targets} == {str(n) for n in range(1, 18)}
     assert lexicon.targets["3.5"].en.startswith("Strengthen the prevention and treatment of substance abuse")
     assert all(target.fi and target.core for target in lexicon.targets.values())
+    assert sorted(lexicon.goals, key=int) == [str(n) for n in range(1, 18)]
+    assert lexicon.goals["3"].en == "Ensure healthy lives and promote well-being for all at all ages"
+    assert all(goal.fi and goal.terms for goal in lexicon.goals.values())
     assert [c for c in lexicon.calibration.values() if c >= lexicon.threshold]  # some evidence is shown by default
 
 
@@ -344,8 +359,12 @@ def test_sdg_links_table(built_settings: Settings) -> None:
     }
     climate = [r for r in table if r["element"] == EL + "objective/vihrea-ja-kestava-kemi" and r["kind"] == "suggested"]
     assert [(r["sdg_target"], Decimal(r["score"]), r["evidence_class"], r["matched_terms"], r["method_version"]) for r in climate] == [
-        ("http://metadata.un.org/sdg/13.2", Decimal("0.79"), "core", "ilmasto; ilmastonmuutos", "2.0"),
-        ("http://metadata.un.org/sdg/13.3", Decimal("0.71"), "cues", "ilmasto; ilmastonmuutos", "2.0"),
+        ("http://metadata.un.org/sdg/13.2", Decimal("0.79"), "core", "ilmasto; ilmastonmuutos", "2.1"),
+        ("http://metadata.un.org/sdg/13.3", Decimal("0.71"), "cues", "ilmasto; ilmastonmuutos", "2.1"),
+    ]
+    sports = [r for r in table if r["kind"] == "suggested" and r["element_label_fi"].startswith("Liikunnan väliaikaiset")]
+    assert [(r["sdg_goal"], r["sdg_target"], r["evidence_class"], r["matched_terms"]) for r in sports] == [
+        ("http://metadata.un.org/sdg/3", "", "goal", "liikunta"),
     ]
     assert table == table_rows(store, "sdg-links")  # deterministic order
 
@@ -427,6 +446,7 @@ def test_the_sdg_3_page_lists_kemi_elements_stated_inherited_and_suggested_apart
         assert "/id/kemi/kaupunkistrategia/goal/elinvoimainen-kaupunki" in sections["Stated by the city"]
         assert "/objective/" in sections["Inherited from a broader element"]
         assert "/id/kemi/kaupunkistrategia/" in sections["Suggested by the project"]
+        assert "/result/liikunnan-valiaikaiset-tilajarjestelyt" in sections["Suggested by the project"]  # a goal-level suggestion
         target = client.get("/sdg/3.4?clang=en")
         assert target.status_code == 200
         assert "reduce by one third premature mortality" in target.get_data(as_text=True)

@@ -13,7 +13,7 @@ import owlrl
 import pyshacl
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_DIR = ROOT / "ontology"
@@ -478,3 +478,35 @@ def test_inherited_sdg_stays_apart_from_asserted_sdg(reasoned):
     # The goal's own link is not "inherited", and the action gets no asserted kg:sdg.
     assert (EX.goal, KG.inheritedSdg, SDG["3"]) not in reasoned
     assert (EX.action, KG.sdg, SDG["3"]) not in reasoned
+
+
+# --- suggested SDG links ----------------------------------------------------------------------
+
+
+def _suggestion(plan: Graph, code: str, target: bool) -> URIRef:
+    """An SDG suggestion on the plan's action: of a target ("3.4") or, goal-level, of a goal ("3")."""
+    node = EX[f"suggestion-{code}"]
+    plan.add((node, RDF.type, KG.SdgSuggestion))
+    plan.add((node, KG.suggestionOf, EX.action))
+    if target:
+        plan.add((node, KG.suggestedTarget, SDG[code]))
+    plan.add((node, KG.suggestedGoal, SDG[code.split(".")[0]]))
+    plan.add((node, KG.score, Literal("0.89", datatype=XSD.decimal)))
+    plan.add((node, KG.matchedTerm, Literal("liikunta", lang="fi")))
+    plan.add((node, KG.evidenceClass, Literal("goal" if not target else "core")))
+    plan.add((node, KG.targetWording, Literal("Ensure healthy lives and promote well-being for all at all ages", lang="en")))
+    plan.add((node, PROV.wasGeneratedBy, EX.activity))
+    return node
+
+
+def test_a_goal_level_suggestion_without_a_target_conforms(plan, shapes):
+    _suggestion(plan, "3", target=False)
+    _suggestion(plan, "3.4", target=True)
+    report = validate(plan, shapes)
+    assert report.conforms, report.text
+
+
+def test_a_suggestion_naming_neither_goal_nor_target_is_a_violation(plan, shapes):
+    node = _suggestion(plan, "3", target=False)
+    plan.remove((node, KG.suggestedGoal, None))
+    validate(plan, shapes).assert_violation(node, KG.suggestedGoal, "exactly one UN SDG goal IRI")

@@ -20,7 +20,8 @@ from kemi_graph.errors import InputError
 from kemi_graph.resources import data_dir
 
 LEXICON_FILE = Path("sdg") / "fi-target-concepts.yaml"
-EVIDENCE_CLASSES = ("core+context", "core", "cues", "cue+context")
+EVIDENCE_CLASSES = ("core+context", "core", "cues", "cue+context", "goal")
+_GOAL_CODE = re.compile(r"^([1-9]|1[0-7])$")
 _TARGET_CODE = re.compile(r"^([1-9]|1[0-7])\.([1-9][0-9]?|[a-z])$")
 
 
@@ -40,12 +41,21 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Goal:
+    code: str
+    en: str
+    fi: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
 class Lexicon:
     version: str
     threshold: Decimal
     calibration: dict[str, Decimal]  # evidence class -> score
     negative: tuple[Term, ...]
     targets: dict[str, Target]
+    goals: dict[str, Goal]
     words: frozenset[str]  # every one-word term's lemma: the parts a compound is split into
     sha256: str
     path: Path
@@ -91,14 +101,26 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         if not core or not entry.get("en") or not entry.get("fi"):
             raise InputError(f"{path}: targets.{code}: needs en, fi and at least one core term")
         targets[code] = Target(code, str(entry["en"]), str(entry["fi"]), core, _terms(path, f"targets.{code}.cue", entry.get("cue")))
+    if not isinstance(document.get("goals", {}), Mapping):
+        raise InputError(f"{path}: goals: expected a mapping of goal numbers")
+    goals: dict[str, Goal] = {}
+    for code, entry in document.get("goals", {}).items():
+        code = str(code)
+        if not _GOAL_CODE.match(code) or not isinstance(entry, Mapping):
+            raise InputError(f"{path}: goals.{code}: not a UN SDG goal number from 1 to 17 with its entry")
+        terms = _terms(path, f"goals.{code}.terms", entry.get("terms"))
+        if not terms or not entry.get("en") or not entry.get("fi"):
+            raise InputError(f"{path}: goals.{code}: needs en, fi and at least one term")
+        goals[code] = Goal(code, str(entry["en"]), str(entry["fi"]), terms)
     negative = _terms(path, "negative", document.get("negative"))
-    every = [t for target in targets.values() for t in target.core + target.cue] + list(negative)
+    every = [t for target in targets.values() for t in target.core + target.cue] + [t for goal in goals.values() for t in goal.terms] + list(negative)
     return Lexicon(
         version=str(document.get("version", "")),
         threshold=_decimal(path, "threshold", document.get("threshold")),
         calibration={c: _decimal(path, f"calibration.{c}", calibration[c]["score"] if isinstance(calibration[c], Mapping) else None) for c in EVIDENCE_CLASSES},
         negative=negative,
         targets=targets,
+        goals=goals,
         words=frozenset(t.words[0] for t in every if len(t.words) == 1),
         sha256=hashlib.sha256(raw).hexdigest(),
         path=path,

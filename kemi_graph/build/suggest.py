@@ -16,6 +16,12 @@ The method (``METHOD_DESCRIPTION``, version ``METHOD_VERSION`` + the lexicon's o
    ``core``, ``cues`` (two cue terms), ``cue+context`` (one cue term, and the objective names
    the same target). No other evidence makes a suggestion: the objective never gives a
    target to an element whose own text says nothing of it.
+   Goal level: an element that gets no target of a goal, but whose own text has one of the
+   goal's terms (the lexicon's ``goals``: words of the goal's field that fit no single target,
+   such as "liikunta"), is suggested the goal itself, evidence class ``goal``. A goal term counts
+   as a whole word or as the head of a compound that is no lexicon term itself ("työhyvinvointi"
+   is a term of 8.8, so its "hyvinvointi" gives no goal 3), and not inside a matched multi-word
+   target term ("kestävä liikkuminen" is 11.2, not goal 3).
 6. Score: the class's calibrated precision (the lexicon's ``calibration``). Every suggestion is
    in the graph with its evidence; ``kg:suggestedSdg`` and the default views show only those
    at or above the lexicon's ``threshold`` (kept on the method as ``kg:scoreThreshold``).
@@ -39,7 +45,7 @@ from kemi_graph.build.load import new_graph
 from kemi_graph.build.sdg_lexicon import Lexicon, Term, load_lexicon
 from kemi_graph.namespaces import KG, SDG, Iris
 
-METHOD_VERSION = "2.0"
+METHOD_VERSION = "2.1"
 METHOD_NAME = "sdg-concept-match"
 PROJECT = URIRef("https://w3id.org/kemi-graph")
 ELEMENT_CLASSES = (KG.Objective, KG.Action, KG.Indicator, KG.Result)
@@ -53,7 +59,9 @@ METHOD_DESCRIPTION = (
     "compound parts found in the lexicon are matched. An element with a negative term (administration, IT "
     "systems, communication channels) gets nothing. A target is suggested on a core term in the element's "
     "own text, on two cue terms, or on one cue term when the element's objective names the same target by "
-    "a core term; the score is the calibrated precision of that evidence class. Suggestions under the "
+    "a core term. An element that gets no target of a goal but names the goal's field by one of its goal terms "
+    "(words of the field that fit no single target) is suggested the goal itself. The score is the calibrated "
+    "precision of the evidence class. Suggestions under the "
     "lexicon's threshold are kept with their score but not shown by default. Deterministic; a suggestion, "
     "not a statement of the city."
 )
@@ -61,7 +69,7 @@ METHOD_DESCRIPTION = (
 
 @dataclass(frozen=True)
 class Match:
-    """Evidence for one (element, target): the class, its score and the terms found."""
+    """Evidence for one (element, target or goal): the class, its score and the terms found."""
 
     evidence: str
     score: Decimal
@@ -69,7 +77,7 @@ class Match:
 
 
 class Matcher:
-    """The lexicon turned around: which target a word or phrase is a core or cue term of."""
+    """The lexicon turned around: which target a word or phrase is a core or cue term of, which goal a goal term of."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
@@ -82,29 +90,39 @@ class Matcher:
                         self.single.setdefault(term.words[0], []).append((code, kind, term))
                     else:
                         self.phrases.append((code, kind, term))
+        for code, goal in lexicon.goals.items():
+            for term in goal.terms:
+                if len(term.words) == 1:
+                    self.single.setdefault(term.words[0], []).append((code, "goal", term))
+                else:
+                    self.phrases.append((code, "goal", term))
         self.negative = frozenset(t.words[0] for t in lexicon.negative if len(t.words) == 1)
         self.negative_phrases = tuple(t.words for t in lexicon.negative if len(t.words) > 1)
 
     def evidence(self, texts: Iterable[str]) -> dict[str, dict[str, list[str]]] | None:
-        """target code → {"core": [terms], "cue": [terms]} found in the texts; None when a negative term vetoes."""
+        """target or goal code → {"core": [terms], "cue": [terms], "goal": [terms]} found in the texts; None when a negative term vetoes."""
         words: list[frozenset[str]] = []
         for text in texts:
             words += [forms(token, self.lexicon.words) for token in tokens(text)] + [frozenset()]
-        found: dict[str, set[str]] = {}
+        alone: dict[str, bool] = {}  # lexicon word found -> somewhere a whole word, or the head of a compound that is no lexicon word
         for word in words:
-            for part in parts(word, self.lexicon.words):
+            split = parts(word, self.lexicon.words)
+            for part, place in split.items():
                 if part in self.negative:
                     return None
-                found.setdefault(part, set())
+                whole = place == "word" or (place == "head" and not any(p != part and p.endswith(part) and split[p] == "word" for p in split))
+                alone[part] = alone.get(part, False) or whole
         if any(_phrase_at(words, phrase) for phrase in self.negative_phrases):
             return None
+        phrases = [(code, kind, term) for code, kind, term in self.phrases if _phrase_at(words, term.words)]
+        in_target_phrase = {word for _, kind, term in phrases if kind != "goal" for word in term.words}
         hits: dict[str, dict[str, list[str]]] = {}
-        for part in sorted(found):
+        for part in sorted(alone):
             for code, kind, term in self.single.get(part, ()):
-                hits.setdefault(code, {"core": [], "cue": []})[kind].append(term.text)
-        for code, kind, term in self.phrases:
-            if _phrase_at(words, term.words):
-                hits.setdefault(code, {"core": [], "cue": []})[kind].append(term.text)
+                if kind != "goal" or (alone[part] and part not in in_target_phrase):
+                    hits.setdefault(code, {"core": [], "cue": [], "goal": []})[kind].append(term.text)
+        for code, kind, term in phrases:
+            hits.setdefault(code, {"core": [], "cue": [], "goal": []})[kind].append(term.text)
         return hits
 
     def judge(self, hits: dict[str, dict[str, list[str]]], context: frozenset[str]) -> dict[str, Match]:
@@ -112,6 +130,8 @@ class Matcher:
         calibration = self.lexicon.calibration
         found: dict[str, Match] = {}
         for code, terms in hits.items():
+            if "." not in code:
+                continue
             core, cue = sorted(set(terms["core"])), sorted(set(terms["cue"]))
             if core:
                 evidence = "core+context" if code in context else "core"
@@ -122,6 +142,10 @@ class Matcher:
             else:
                 continue
             found[code] = Match(evidence, calibration[evidence], tuple(core + cue))
+        goals_of_targets = {code.split(".", 1)[0] for code in found}
+        for code, terms in hits.items():
+            if "." not in code and terms["goal"] and code not in goals_of_targets:
+                found[code] = Match("goal", calibration["goal"], tuple(sorted(set(terms["goal"]))))
         return found
 
 
@@ -158,28 +182,33 @@ def _texts(city: Graph, interpretation: Graph, element: URIRef) -> list[str]:
 
 
 def _add(graph: Graph, lexicon: Lexicon, element: URIRef, code: str, match: Match, activity: URIRef, objective: URIRef | None) -> None:
-    target = SDG[code]
+    """One suggestion node; a goal-level suggestion (code "3") names its goal and no target."""
+    sdg = SDG[code]
     node = URIRef(f"{element}/sdg-suggestion/{code}")
+    goal, _, target = code.partition(".")
+    wording = lexicon.targets[code] if target else lexicon.goals[code]
     if match.score >= lexicon.threshold:
-        graph.add((element, KG.suggestedSdg, target))
+        graph.add((element, KG.suggestedSdg, sdg))
     graph.add((node, RDF.type, KG.SdgSuggestion))
     graph.add((node, KG.suggestionOf, element))
-    graph.add((node, KG.suggestedTarget, target))
-    graph.add((node, KG.suggestedGoal, SDG[code.split(".", 1)[0]]))
+    if target:
+        graph.add((node, KG.suggestedTarget, sdg))
+    graph.add((node, KG.suggestedGoal, SDG[goal]))
     graph.add((node, KG.score, Literal(match.score, datatype=XSD.decimal)))
     graph.add((node, KG.evidenceClass, Literal(match.evidence)))
     for text in match.terms:
         graph.add((node, KG.matchedTerm, Literal(text, lang="fi")))
-    graph.add((node, KG.targetWording, Literal(lexicon.targets[code].en, lang="en")))
-    graph.add((node, KG.targetWording, Literal(lexicon.targets[code].fi, lang="fi")))
+    graph.add((node, KG.targetWording, Literal(wording.en, lang="en")))
+    graph.add((node, KG.targetWording, Literal(wording.fi, lang="fi")))
     if objective is not None:
         graph.add((node, PROV.wasDerivedFrom, objective))
     graph.add((node, PROV.wasGeneratedBy, activity))
 
 
 def _code_key(code: str) -> tuple[int, int, str]:
-    goal, target = code.split(".", 1)
-    return (int(goal), int(target) if target.isdigit() else 1000, target)
+    """Goal number, then the goal itself before its targets, 3.4 before 3.10 before 3.a."""
+    goal, _, target = code.partition(".")
+    return (int(goal), int(target) if target.isdigit() else (1000 if target else -1), target)
 
 
 def _provenance(graph: Graph, graph_iri: URIRef, activity: URIRef, method: URIRef, lexicon: Lexicon, city: URIRef) -> None:
@@ -218,6 +247,6 @@ def summary(graph: Graph) -> dict[str, Any]:
     return {
         "suggestions": len(nodes),
         "elements": len({graph.value(n, KG.suggestionOf) for n in nodes}),
-        "targets": len({graph.value(n, KG.suggestedTarget) for n in nodes}),
+        "targets": len({graph.value(n, KG.suggestedTarget) for n in nodes} - {None}),
         "goals": len({graph.value(n, KG.suggestedGoal) for n in nodes}),
     }

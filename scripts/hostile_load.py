@@ -344,6 +344,8 @@ def mixed_load(server: Server, seconds: float) -> str:
         paths += ["/", "/ontology", "/queries", "/sdg/3"]
     else:
         paths = [p.replace("/sparql", "/query") for p in paths]
+    for path in paths * 4:  # steady state: each worker has rendered and cached each answer once
+        requests.get(server.root + path, timeout=60)
     lua = Path(tempfile.mkstemp(suffix=".lua")[1])
     lua.write_text(
         "local paths = {" + ", ".join(f'"{p}"' for p in paths) + "}\n"

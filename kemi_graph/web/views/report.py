@@ -33,14 +33,19 @@ def report_page(slug: str) -> Response:
     municipality = f"{iris.base}/id/{slug}"
     if pk.iri_error(municipality):
         raise NotFound(f"{slug!r} is not a municipality of this dataset")
-    # InputError (a plan or period not the municipality's) is a 400 with the message, by the app.
-    view = report(store, iris, municipality, request.args.get("plan") or None, request.args.get("period") or None)
-    if view is None:
-        raise NotFound(f"{municipality} is not a municipality with a plan in this dataset")
+
+    def gathered() -> Report:
+        """The report's data: the costly part (up to half a second), so only for a page not in the
+        cache. InputError (a plan or period not the municipality's) is a 400 with the message."""
+        view = report(store, iris, municipality, request.args.get("plan") or None, request.args.get("period") or None)
+        if view is None:
+            raise NotFound(f"{municipality} is not a municipality with a plan in this dataset")
+        return view
+
     path = f"/report/{slug}"
     wanted = pk.format_param()
     if wanted == "csv" or (wanted is None and request.accept_mimetypes.best_match(["text/html", "text/csv"]) == "text/csv"):
-        response = Response(safe_csv(_csv(view, content)), content_type="text/csv; charset=utf-8")
+        response = Response(safe_csv(_csv(gathered(), content)), content_type="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = f'attachment; filename="report-{slug}.csv"'
         response.headers["Vary"] = "Accept"
         return response
@@ -48,7 +53,7 @@ def report_page(slug: str) -> Response:
     def html() -> str:
         return render_template(
             "report.html",
-            view=view,
+            view=gathered(),
             slug=slug,
             csv_link=request.script_root + path + "?" + _query(("format", "csv")),
             period_link=lambda period: request.script_root + path + "?" + _query(("period", period)),

@@ -13,6 +13,7 @@ from kemi_graph.namespaces import SDG
 from kemi_graph.web import page_kit as pk
 from kemi_graph.web.model.resource import description_quads
 from kemi_graph.web.model.sdg import dashboard, sdg
+from kemi_graph.web.model.terms import exists
 
 bp = Blueprint("sdg", __name__)
 
@@ -37,14 +38,14 @@ def sdg_page(code: str) -> Response:
         raise NotFound(f"{code!r} is not an SDG goal, target or indicator code")
     iri = str(SDG) + code
     path = "/sdg/" + code
-    view = sdg(store, iri, iris)
-    if view is None:
+    if not exists(store, iri):
         return pk.not_found_page(iri, ui, content)
 
+    # Gathered only when the page is not in the cache: it is the costly part (tens of ms).
     def html() -> str:
         return render_template(
             "sdg.html",
-            view=view,
+            view=sdg(store, iri, iris),
             downloads=pk.html_downloads(path),
             canonical=iri,
             page_path=path,

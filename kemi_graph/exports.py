@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -140,7 +140,8 @@ class ExportTable:
     title: str
     columns: tuple[str, ...]
     numeric: frozenset[str]
-    rows: Callable[[ox.Store], list[dict[str, str]]]
+    rows: Callable[[ox.Store], list[dict[str, str]]]  # in no particular order
+    key: Callable[[Mapping[str, str]], tuple[Any, ...]]  # the table's row order
 
 
 def _select(store: ox.Store, name: str) -> list[dict[str, str]]:
@@ -206,22 +207,22 @@ def _sdg_links(store: ox.Store) -> list[dict[str, str]]:
                 "score": row["score"],
             }
         )
-    rows.sort(
-        key=lambda r: (
-            r["strategic_goal"], _TYPE_ORDER.get(r["element_type"], 9), r["element"], _KIND_ORDER[r["kind"]],
-            _code_key(r["sdg_goal"]), _code_key(r["sdg_target"]), r["sdg_indicator"],
-        )
+    return rows
+
+
+def _sdg_links_key(r: Mapping[str, str]) -> tuple[Any, ...]:
+    return (
+        r["strategic_goal"], _TYPE_ORDER.get(r["element_type"], 9), r["element"], _KIND_ORDER[r["kind"]],
+        _code_key(r["sdg_goal"]), _code_key(r["sdg_target"]), r["sdg_indicator"],
     )
-    return rows
 
 
-def _plain(name: str, sort: tuple[str, ...]) -> Callable[[ox.Store], list[dict[str, str]]]:
-    def rows(store: ox.Store) -> list[dict[str, str]]:
-        found = _select(store, name)
-        found.sort(key=lambda r: tuple(_sort_value(r[c]) for c in sort))
-        return found
+def _plain(name: str) -> Callable[[ox.Store], list[dict[str, str]]]:
+    return lambda store: _select(store, name)
 
-    return rows
+
+def _by(*columns: str) -> Callable[[Mapping[str, str]], tuple[Any, ...]]:
+    return lambda r: tuple(_sort_value(r[c]) for c in columns)
 
 
 def _sort_value(value: str) -> tuple[int, Any]:
@@ -240,6 +241,7 @@ EXPORT_TABLES: dict[str, ExportTable] = {
         ),
         frozenset({"score"}),
         _sdg_links,
+        _sdg_links_key,
     ),
     "indicators": ExportTable(
         "indicators",
@@ -250,7 +252,8 @@ EXPORT_TABLES: dict[str, ExportTable] = {
             "result", "result_label_fi", "result_label_en", "status", "status_label_en",
         ),
         frozenset({"target_value"}),
-        _plain("indicators", ("strategic_goal", "objective", "indicator", "result")),
+        _plain("indicators"),
+        _by("strategic_goal", "objective", "indicator", "result"),
     ),
     "numeric-results": ExportTable(
         "numeric-results",
@@ -260,7 +263,8 @@ EXPORT_TABLES: dict[str, ExportTable] = {
             "result", "result_label_fi", "indicator", "indicator_label_fi", "objective", "objective_label_fi",
         ),
         frozenset({"value"}),
-        _plain("numeric-results", ("objective", "result", "measurement")),
+        _plain("numeric-results"),
+        _by("objective", "result", "measurement"),
     ),
 }
 
@@ -269,8 +273,15 @@ def table_rows(store: ox.Store, name: str) -> list[dict[str, str]]:
     """The rows of one table as strings (``''`` for no value), in the table's order."""
     if name not in EXPORT_TABLES:
         raise InputError(f"{name!r} is not an export table; use one of {', '.join(EXPORT_TABLES)}")
+    return sorted_rows(name, EXPORT_TABLES[name].rows(store))
+
+
+def sorted_rows(name: str, rows: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    """``rows`` (of the table's query, from one store or several) in the table's order; rows the
+    order leaves tied are ordered by their values, so the order never depends on where they came from."""
     table = EXPORT_TABLES[name]
-    return [{column: row.get(column, "") for column in table.columns} for row in table.rows(store)]
+    full = [{column: row.get(column, "") for column in table.columns} for row in rows]
+    return sorted(full, key=lambda row: (table.key(row), tuple(row.values())))
 
 
 def export_table(store: ox.Store, settings: Settings, name: str, fmt: str) -> bytes:
@@ -280,11 +291,7 @@ def export_table(store: ox.Store, settings: Settings, name: str, fmt: str) -> by
     rows = table_rows(store, name)
     table = EXPORT_TABLES[name]
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=table.columns, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({column: safe_cell(value) for column, value in row.items()} for row in rows)
-        return out.getvalue().encode("utf-8")
+        return csv_bytes(name, rows)
     document = {
         "table": name,
         "title": table.title,
@@ -293,6 +300,15 @@ def export_table(store: ox.Store, settings: Settings, name: str, fmt: str) -> by
         "rows": [_json_row(row, table.numeric) for row in rows],
     }
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def csv_bytes(name: str, rows: Iterable[Mapping[str, str]]) -> bytes:
+    """Rows of a table (in order) as CSV: header row, RFC 4180, formula-like text kept as text."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_TABLES[name].columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({column: safe_cell(value) for column, value in row.items()} for row in rows)
+    return out.getvalue().encode("utf-8")
 
 
 def _json_row(row: Mapping[str, str], numeric: frozenset[str]) -> dict[str, Any]:

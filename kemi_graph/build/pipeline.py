@@ -1,4 +1,4 @@
-"""``kemi-graph build``: load → SHACL → OWL-RL → Oxigraph store and dumps, swapped in only on success."""
+"""``kemi-graph build``: load → SHACL → OWL-RL → dumps and publication → Oxigraph store, swapped in only on success."""
 
 from __future__ import annotations
 
@@ -16,14 +16,17 @@ from rdflib import URIRef
 
 from kemi_graph import __version__, formats
 from kemi_graph.build import reuse
-from kemi_graph.build.load import load_project, ntriples, triple_count
+from kemi_graph.build.load import load_project, ntriples
 from kemi_graph.build.validate import validate
 from kemi_graph.config import Settings
 from kemi_graph.build.parallel import add_table_strategies, process_municipalities
 from kemi_graph.importers.municipalities import TableImports, saved_tables
 from kemi_graph.importers.sdg_kos import saved_imports
 from kemi_graph.namespaces import Iris
-from kemi_graph.publish.dumps import by_graph, graph_file_stem, serialize, stable_quads
+from kemi_graph.build.incremental import inputs_key
+from kemi_graph.publish.assemble import assemble
+from kemi_graph.publish.description import description_graph
+from kemi_graph.publish.dumps import by_graph, graph_file_stem, serialize
 from kemi_graph.store import BUILD_INFO, STORE_FOLDER, staged_dist
 
 Log = Callable[[str], None]
@@ -70,17 +73,18 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         imports.save(staging)
         tables.save(staging)
         reuse.write(staging, passed.results)
+        key = inputs_key(settings, validate)
+        # The dumps, tables and description, graph by graph (kemi_graph/publish/assemble.py): the
+        # pieces are kept, so that an import can replace one municipality's (kemi_graph/build/incremental.py).
+        made = assemble(staging, settings, {str(name): data for name, data in graphs.items()}, key,
+                        log=lambda name, seconds: report.seconds.__setitem__(name, round(seconds, 3)))
+        for name in ("dumps", "publish"):
+            log(f"{name:<23} {report.seconds[name]:8.2f} s")
+        report.version = made.version
         with step("store"):
-            nquads = dataset_nquads(graphs)
-            _write_store(staging / STORE_FOLDER, nquads)
-        with step("dumps"):
-            quads = stable_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-            report.version = write_plain_dumps(staging, quads)
-        with step("publish"):  # compressed dumps, CSV tables, SHA256SUMS, DCAT/VoID into graph {base}/graph/description
-            from kemi_graph.publish.build_step import publish_build
-
-            added = publish_build(staging, quads, settings)
-        report.graphs = {str(name): triple_count(data) for name, data in graphs.items()} | added
+            _write_store(staging / STORE_FOLDER, staging / "dataset.nq", made.description)
+        report.graphs = {str(name): made.graphs.get(str(name), 0) for name in graphs}
+        report.graphs = dict(sorted({**report.graphs, description_graph(settings.base_iri): len(made.description)}.items()))
         info = {
             "version": report.version,
             "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -111,9 +115,11 @@ def dataset_nquads(graphs: Mapping[URIRef, bytes]) -> bytes:
     return b"\n".join(quads) + b"\n"
 
 
-def _write_store(path: Path, nquads: bytes) -> None:
+def _write_store(path: Path, dataset: Path, description: list[ox.Quad]) -> None:
+    """The store, loaded from the file ``dataset`` (N-Quads) without holding it in memory, and the description graph."""
     store = ox.Store(str(path))
-    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+    store.extend(description)
     store.flush()
     store.optimize()
     del store

@@ -19,7 +19,7 @@ from kemi_graph.build import reuse
 from kemi_graph.build.load import load_project, ntriples
 from kemi_graph.build.validate import validate
 from kemi_graph.config import Settings
-from kemi_graph.build.parallel import add_table_strategies, process_municipalities
+from kemi_graph.build.parallel import process_municipalities, table_strategies
 from kemi_graph.importers.municipalities import TableImports, saved_tables
 from kemi_graph.importers.sdg_kos import saved_imports
 from kemi_graph.namespaces import Iris
@@ -58,8 +58,10 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
     with step("load"):
         project = load_project(iris)
         tables = tables if tables is not None else saved_tables(settings)
-        add_table_strategies(project, tables, iris)
         graphs = {name: ntriples(graph) for name, graph in project.named_graphs(iris).items()}
+        for converted in table_strategies(project, tables, iris):  # one at a time: only its rdflib graphs in memory
+            graphs[iris.municipality_graph(converted.municipality, "city")] = ntriples(converted.city)
+            graphs[iris.municipality_graph(converted.municipality, "interpretation")] = ntriples(converted.interpretation)
     with step("validate+reason+suggest"):  # per municipality, over the CPUs
         passed = process_municipalities(project, iris, validate, graphs, settings.build_processes, earlier=settings.dist_dir)
         graphs.update(passed.graphs)
@@ -115,10 +117,27 @@ def dataset_nquads(graphs: Mapping[URIRef, bytes]) -> bytes:
     return b"\n".join(quads) + b"\n"
 
 
+LOAD_CHUNK_BYTES = 32 << 20
+
+
 def _write_store(path: Path, dataset: Path, description: list[ox.Quad]) -> None:
-    """The store, loaded from the file ``dataset`` (N-Quads) without holding it in memory, and the description graph."""
+    """The store, loaded from the file ``dataset`` (N-Quads) a chunk at a time, and the description graph.
+
+    One bulk load of the whole file held it all in memory at once (most of a build's peak at
+    300 municipalities). A blank node is the same node only within one load, so every line that
+    may mention one (it has ``_:``) is loaded in one last load together.
+    """
     store = ox.Store(str(path))
-    store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+    blank: list[bytes] = []
+    with dataset.open("rb") as handle:
+        while chunk := handle.read(LOAD_CHUNK_BYTES):
+            chunk += handle.readline()
+            if b"_:" in chunk:
+                lines = chunk.splitlines(keepends=True)
+                blank += [line for line in lines if b"_:" in line]
+                chunk = b"".join(line for line in lines if b"_:" not in line)
+            store.bulk_load(chunk, ox.RdfFormat.N_QUADS)
+    store.bulk_load(b"".join(blank), ox.RdfFormat.N_QUADS)
     store.extend(description)
     store.flush()
     store.optimize()

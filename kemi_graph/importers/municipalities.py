@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,8 +71,9 @@ class TableImports:
                 raise InputError(f"{manifest}: the saved import's manifest is damaged ({error}); import the file again") from error
         return found
 
-    def strategies(self, iris: Iris, log: Callable[[str], None] | None = None) -> list[ConvertedStrategy]:
-        return [m.convert(iris) for _, m in sorted(self.municipalities.items())]
+    def strategies(self, iris: Iris, log: Callable[[str], None] | None = None) -> Iterator[ConvertedStrategy]:
+        """Each municipality converted, one at a time (in name order)."""
+        return (m.convert(iris) for _, m in sorted(self.municipalities.items()))
 
     def save(self, staging: Path) -> None:
         """Carry the saved tables into a staged dist (``{staging}/imports/tables``)."""

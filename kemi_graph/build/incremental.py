@@ -149,11 +149,17 @@ def _project_of(converted: ConvertedStrategy, iris: Iris) -> ProjectGraphs:
 
 
 def _update_store(path: Path, changed: dict[str, list[ox.Quad]], description: list[ox.Quad], base_iri: str) -> None:
-    """Replace the changed graphs and the description graph in the (staged) store."""
+    """Replace the changed graphs and the description graph in the (staged) store.
+
+    Only the difference is written: most of the description (every graph's subset and files)
+    stays as it was, and deleting and inserting it whole took seconds at 300 municipalities.
+    """
     store = ox.Store(str(path))
-    for graph in [*changed, desc.description_graph(base_iri)]:
-        store.clear_graph(ox.NamedNode(graph))
-    store.extend([q for quads in changed.values() for q in quads])
-    store.extend(description)
+    for graph, quads in [*changed.items(), (desc.description_graph(base_iri), description)]:
+        before = set(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        after = set(quads)
+        for quad in before - after:
+            store.remove(quad)
+        store.extend(after - before)
     store.flush()
     del store

@@ -231,9 +231,13 @@ def assemble(
                 if keep_changed:
                     changed[graph] = quads
                 if quads:
-                    downloads += _write_graph_files(staging, graph, quads)
+                    written, nquads = _write_graph_files(staging, graph, quads)
+                    downloads += written
                     for output in outputs:
-                        output.add(graph, output.spec.segment(quads))
+                        if output.spec.segment is _nquads:  # the graph's own .nq(.gz) is its segment: made once
+                            output.add(graph, nquads[output.spec.compressed], packed=True)
+                        else:
+                            output.add(graph, output.spec.segment(quads))
                 else:  # an empty graph has no files (and an emptied one loses its own)
                     empty.add(graph)
                     for stale in (staging / "graphs").glob(f"{graph_file_stem(graph)}.*"):
@@ -291,20 +295,24 @@ def assemble(
 # -- one graph, one part ---------------------------------------------------------------------
 
 
-def _write_graph_files(folder: Path, graph: str, quads: list[ox.Quad]) -> list[Download]:
-    """``graphs/{stem}.ttl`` and its compressed dumps; the Downloads of the compressed ones."""
+def _write_graph_files(folder: Path, graph: str, quads: list[ox.Quad]) -> tuple[list[Download], tuple[bytes, bytes]]:
+    """``graphs/{stem}.ttl`` and its compressed dumps: the Downloads of the compressed ones, and
+    the graph's N-Quads (plain, gzipped)."""
     stem = graph_file_stem(graph)
     (folder / "graphs").mkdir(exist_ok=True)
     written = []
+    nquads = (b"", b"")
     for fmt, ext in GRAPH_FORMATS:
         data = serialize(quads, fmt)
         if fmt == formats.TURTLE:
             write_file(folder / "graphs" / f"{stem}.ttl", data)
         packed = gzip_bytes(data)
+        if fmt == formats.N_QUADS:
+            nquads = (data, packed)
         name = f"graphs/{stem}.{ext}.gz"
         write_file(folder / name, packed)
         written.append(Download(name, fmt.media_type, fmt.label, len(packed), hashlib.sha256(packed).hexdigest(), True, len(quads), graph))
-    return written
+    return written, nquads
 
 
 def _finish_part(cache: Path, part: str, quads: list[ox.Quad], base: str, store: ox.Store, shared_rows: dict[str, list[dict[str, str]]]) -> Stats:

@@ -102,3 +102,26 @@ def test_a_replaced_year_is_an_import_in_place_too(both: tuple[Settings, Setting
     import_table(updated, XLSX_2024, name=NAME, code=CODE, log=lines.append)
     assert any("in place of a full build" in line for line in lines)
     assert b"2024" in (updated.dist_dir / "graphs" / "esimerkkila-city.ttl").read_bytes()
+
+
+def test_an_import_that_fails_at_its_last_step_leaves_dist_as_it_was(
+    both: tuple[Settings, Settings, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everything but the store was written into the staged copy (hard links to dist's files)
+    when the store update fails: dist's files must not have changed, nor be left half-staged."""
+    from kemi_graph.build import incremental
+
+    settings = Settings(dist_dir=tmp_path / "dist")
+    shutil.copytree(both[0].dist_dir, settings.dist_dir)
+    before = _published(settings.dist_dir)
+    info = (settings.dist_dir / "build-info.json").read_bytes()
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(incremental, "_update_store", disk_full)
+    with pytest.raises(OSError):
+        import_table(settings, XLSX_2024, name=NAME, code=CODE, log=lambda line: None)
+    assert _published(settings.dist_dir) == before
+    assert (settings.dist_dir / "build-info.json").read_bytes() == info
+    assert not list(tmp_path.glob(".dist-*-*")), "a staging folder was left behind"

@@ -42,6 +42,7 @@ from kemi_graph.publish.dumps import (
     CSV_MEDIA_TYPE,
     GRAPH_FORMATS,
     Download,
+    describe_file,
     graph_file_stem,
     gzip_bytes,
     read_index,
@@ -121,7 +122,6 @@ class Assembly:
     graphs: dict[str, int]
     description: list[ox.Quad]
     changed: dict[str, list[ox.Quad]] = field(default_factory=dict)  # the graphs written anew, when asked to keep them
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class _Output:
@@ -139,7 +139,7 @@ class _Output:
         self._put(self._pack(spec.header))
 
     def _pack(self, data: bytes) -> bytes:
-        return gzip_bytes(data) if self.spec.compressed else data
+        return gzip_bytes(data) if self.spec.compressed and data else data
 
     def _put(self, data: bytes) -> None:
         self.handle.write(data)
@@ -274,7 +274,7 @@ def assemble(
     total = merge(stats[part] for part in sorted(stats))
     tables = _compose_tables(staging, cache, sorted(set(parts.values())))
     downloads += [_dataset_download(output, total) for output in outputs]
-    downloads += [_describe(staging, name, formats.TURTLE, total.graphs.get(graph), graph)
+    downloads += [describe_file(staging, name, formats.TURTLE, total.graphs.get(graph), graph)
                   for graph in sorted(rewrite - empty) for name in [f"graphs/{graph_file_stem(graph)}.ttl"]]
     downloads += tables
     if old:
@@ -377,11 +377,6 @@ def _dataset_download(output: _Output, total: Stats) -> Download:
     return Download(output.spec.name, fmt.media_type, fmt.label, output.size, output.digest.hexdigest(), output.spec.compressed, total.quads)
 
 
-def _describe(folder: Path, name: str, fmt: formats.Format, triples: int | None, graph: str) -> Download:
-    data = (folder / name).read_bytes()
-    return Download(name, fmt.media_type, fmt.label, len(data), hashlib.sha256(data).hexdigest(), False, triples, graph)
-
-
 def _changed_nodes(description: list[ox.Quad], unchanged: set[str], base: str) -> list[ox.Quad]:
     """The description without the nodes about unchanged graphs (their subsets, files and checksums),
     which were checked when they were written: what is left is checked in full."""
@@ -416,11 +411,6 @@ def cached_key(dist: Path) -> str | None:
         return str(json.loads((dist / CACHE / INDEX).read_text(encoding="utf-8"))["key"])
     except (OSError, ValueError, KeyError):
         return None
-
-
-def cached_graphs(dist: Path) -> dict[str, str]:
-    """{graph IRI: part} of the publication in ``dist``."""
-    return dict(_read_cache(dist)["graphs"])
 
 
 def _read_cache(dist: Path) -> dict[str, Any]:

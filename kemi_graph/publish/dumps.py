@@ -21,7 +21,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -170,9 +169,8 @@ def write_file(path: Path, data: bytes) -> None:
     """Write ``path`` as a new file: a staged copy of dist made of hard links (an import's) must
     never write into a file the published dist shares."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fresh = path.with_name(f".{path.name}.new")
-    fresh.write_bytes(data)
-    os.replace(fresh, path)
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)
 
 
 def _store(folder: Path, name: str, data: bytes, **fields: Any) -> Download:

@@ -125,3 +125,20 @@ def test_an_import_that_fails_at_its_last_step_leaves_dist_as_it_was(
     assert _published(settings.dist_dir) == before
     assert (settings.dist_dir / "build-info.json").read_bytes() == info
     assert not list(tmp_path.glob(".dist-*-*")), "a staging folder was left behind"
+
+
+def test_after_an_sdg_import_the_next_import_is_a_full_build(both: tuple[Settings, Settings, list[str]], tmp_path: Path) -> None:
+    """The UN SDG KOS is a graph every municipality is published with: once it changed, an import
+    cannot build on the pieces kept before it."""
+    from kemi_graph.importers.sdg_kos import import_kos
+    from test_sdg_links import kos_dir
+
+    if not (kos_dir() / "sdg-kos-goals-targets-indicators.ttl").is_file():
+        pytest.skip(f"UN SDG KOS dump not found in {kos_dir()} (set KEMI_GRAPH_SHARED_DIR to the 'shared' folder)")
+    settings = Settings(dist_dir=tmp_path / "dist")
+    shutil.copytree(both[0].dist_dir, settings.dist_dir)
+    import_kos(settings, kos_dir(), log=lambda line: None)
+    lines: list[str] = []
+    import_table(settings, XLSX_2024, name=NAME, code=CODE, log=lines.append)
+    assert not any("in place of a full build" in line for line in lines)
+    assert (settings.dist_dir / "graphs" / "un-sdg-kos.nq.gz").is_file()

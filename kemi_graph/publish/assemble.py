@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -175,13 +176,12 @@ def assemble(
 
     ``given``: named graphs as N-Triples — every graph (``earlier`` None: a full build), or the
     graphs that replace or join those of the publication in ``earlier`` (a dist folder whose
-    ``cache/publication`` was assembled under the same ``key``, :func:`cache_key`). ``staging`` may hold hard links to ``earlier``'s files: every
-    file written here is a new file. ``keep_changed``: return the written graphs' quads (to
-    update a store). ``validate_all``: SHACL-check the whole description (else only the nodes
-    that changed: the dataset, catalogue and every node not about an unchanged graph).
+    ``cache/publication`` was assembled under the same ``key``, :func:`cache_key`). ``staging``
+    may hold hard links to ``earlier``'s files: every file written here is a new file.
+    ``keep_changed``: return the written graphs' quads (to update a store). ``validate_all``:
+    SHACL-check the whole description (else only the nodes that changed: the dataset, catalogue
+    and every node not about an unchanged graph).
     """
-    import time
-
     started = time.perf_counter()
     base = settings.base_iri
     old = _read_cache(earlier) if earlier is not None else None

@@ -75,17 +75,19 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         imports.save(staging)
         tables.save(staging)
         reuse.write(staging, passed.results)
+        del passed  # its results are the bytes of the derived graphs: assemble lets each go once written
         key = inputs_key(settings, validate)
+        names = [str(name) for name in graphs]
+        given = {str(name): graphs.pop(name) for name in list(graphs)}
         # The dumps, tables and description, graph by graph (kemi_graph/publish/assemble.py): the
         # pieces are kept, so that an import can replace one municipality's (kemi_graph/build/incremental.py).
-        made = assemble(staging, settings, {str(name): data for name, data in graphs.items()}, key,
-                        log=lambda name, seconds: report.seconds.__setitem__(name, round(seconds, 3)))
+        made = assemble(staging, settings, given, key, log=lambda name, seconds: report.seconds.__setitem__(name, round(seconds, 3)))
         for name in ("dumps", "publish"):
             log(f"{name:<23} {report.seconds[name]:8.2f} s")
         report.version = made.version
         with step("store"):
             _write_store(staging / STORE_FOLDER, staging / "dataset.nq", made.description)
-        report.graphs = {str(name): made.graphs.get(str(name), 0) for name in graphs}
+        report.graphs = {name: made.graphs.get(name, 0) for name in names}
         report.graphs = dict(sorted({**report.graphs, description_graph(settings.base_iri): len(made.description)}.items()))
         info = {
             "version": report.version,

@@ -52,7 +52,7 @@ from kemi_graph.publish.dumps import (
     write_file,
     write_index,
 )
-from kemi_graph.publish.stats import Stats, merge, part_stats
+from kemi_graph.publish.stats import Stats, add_into, part_stats
 
 CACHE = Path("cache") / "publication"
 INDEX = "index.json"
@@ -164,7 +164,7 @@ class _Output:
 def assemble(
     staging: Path,
     settings: Settings,
-    given: Mapping[str, bytes],
+    given: dict[str, bytes],
     key: str,
     earlier: Path | None = None,
     *,
@@ -176,7 +176,8 @@ def assemble(
 
     ``given``: named graphs as N-Triples — every graph (``earlier`` None: a full build), or the
     graphs that replace or join those of the publication in ``earlier`` (a dist folder whose
-    ``cache/publication`` was assembled under the same ``key``, :func:`cache_key`). ``staging``
+    ``cache/publication`` was assembled under the same ``key``, :func:`cache_key`); each graph is
+    removed from it once written, so that its bytes can be let go. ``staging``
     may hold hard links to ``earlier``'s files: every file written here is a new file.
     ``keep_changed``: return the written graphs' quads (to update a store). ``validate_all``:
     SHACL-check the whole description (else only the nodes that changed: the dataset, catalogue
@@ -216,7 +217,7 @@ def assemble(
     for graph in graphs:
         part_graphs[parts[graph]].append(graph)
     pending: dict[str, list[ox.Quad]] = defaultdict(list)
-    stats: dict[str, Stats] = {}
+    total, done = Stats(), set()  # parts are added up as they are finished, then let go
     downloads: list[Download] = []
     changed: dict[str, list[ox.Quad]] = {}
     empty: set[str] = set()
@@ -254,24 +255,28 @@ def assemble(
             if part in dirty_parts and part != SHARED_PART:
                 pending[part] += quads
                 if graph == part_graphs[part][-1]:
-                    stats[part] = _finish_part(cache, part, pending.pop(part), base, tables_store, shared_rows)
+                    add_into(total, _finish_part(cache, part, pending.pop(part), base, tables_store, shared_rows))
+                    done.add(part)
+            given.pop(graph, None)  # written: a full build need not hold every graph to the end
     finally:
         for output in outputs:
             output.close()
         for handle in old_files.values():
             handle.close()
     if SHARED_PART in dirty_parts or old is None:
-        stats[SHARED_PART] = part_stats(shared_quads, base)
-        stats[SHARED_PART].write(cache / PARTS / f"{SHARED_PART}.json")
+        shared = part_stats(shared_quads, base)
+        shared.write(cache / PARTS / f"{SHARED_PART}.json")
         _write_rows(cache / PARTS / f"{SHARED_PART}.rows.json", shared_rows)
+        add_into(total, shared)
+        done.add(SHARED_PART)
     del shared_quads, tables_store
     _write_cache(cache, key, [g for g in graphs if g not in empty], parts, outputs, blank)
     log("dumps", time.perf_counter() - started)
 
     started = time.perf_counter()
-    for part in sorted(set(parts.values()) - set(stats)):
-        stats[part] = Stats.read(cache / PARTS / f"{part}.json")
-    total = merge(stats[part] for part in sorted(stats))
+    for part in sorted(set(parts.values()) - done):
+        add_into(total, Stats.read(cache / PARTS / f"{part}.json"))
+    total.graphs = dict(sorted(total.graphs.items()))
     tables = _compose_tables(staging, cache, sorted(set(parts.values())))
     downloads += [_dataset_download(output, total) for output in outputs]
     downloads += [describe_file(staging, name, formats.TURTLE, total.graphs.get(graph), graph)

@@ -213,30 +213,35 @@ def merge(parts: Iterable[Stats]) -> Stats:
     """The parts added up (their graphs are disjoint)."""
     total = Stats()
     for part in parts:
-        total.graphs.update(part.graphs)
-        total.subjects |= part.subjects
-        total.objects |= part.objects
-        for name, members in part.classes.items():
-            total.classes.setdefault(name, set()).update(members)
-        total.properties.update(part.properties)
-        total.links.update(part.links)
-        for iri, values in part.municipalities.items():
-            entry = total.municipalities.setdefault(iri, {})
-            for key, texts in values.items():
-                entry[key] = sorted(set(entry.get(key, [])) | set(texts))
-        total.periods |= part.periods
-        for iri, fact in part.period_facts.items():
-            into = total.period_facts.setdefault(iri, {})
-            for key, value in fact.items():
-                if key in LABELS:
-                    into[key] = sorted({tuple(x) for x in into.get(key, [])} | {tuple(x) for x in value})
-                else:
-                    bounds = into.setdefault(key, {})
-                    for bound, dates in value.items():
-                        bounds[bound] = sorted(set(bounds.get(bound, [])) | set(dates))
-        if part.dates:
-            total.dates = [min(total.dates[0], part.dates[0]), max(total.dates[1], part.dates[1])] if total.dates else list(part.dates)
-        if part.example is not None and (total.example is None or part.example < total.example):
-            total.example = part.example
+        add_into(total, part)
     total.graphs = dict(sorted(total.graphs.items()))
     return total
+
+
+def add_into(total: Stats, part: Stats) -> None:
+    """Add one part to ``total``: parts may be added one at a time, in any order, and then let go."""
+    total.graphs.update(part.graphs)
+    total.subjects |= part.subjects
+    total.objects |= part.objects
+    for name, members in part.classes.items():
+        total.classes.setdefault(name, set()).update(members)
+    total.properties.update(part.properties)
+    total.links.update(part.links)
+    for iri, values in part.municipalities.items():
+        entry = total.municipalities.setdefault(iri, {})
+        for key, texts in values.items():
+            entry[key] = sorted(set(entry.get(key, [])) | set(texts))
+    total.periods |= part.periods
+    for iri, fact in part.period_facts.items():
+        into = total.period_facts.setdefault(iri, {})
+        for key, value in fact.items():
+            if key in LABELS:
+                into[key] = sorted({tuple(x) for x in into.get(key, [])} | {tuple(x) for x in value})
+            else:
+                bounds = into.setdefault(key, {})
+                for bound, dates in value.items():
+                    bounds[bound] = sorted(set(bounds.get(bound, [])) | set(dates))
+    if part.dates:
+        total.dates = [min(total.dates[0], part.dates[0]), max(total.dates[1], part.dates[1])] if total.dates else list(part.dates)
+    if part.example is not None and (total.example is None or part.example < total.example):
+        total.example = part.example

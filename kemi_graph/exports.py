@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -151,7 +151,8 @@ class ExportTable:
     title: str
     columns: tuple[str, ...]
     numeric: frozenset[str]
-    rows: Callable[[ox.Store, bool], list[dict[str, str]]]  # (store, all_suggestions)
+    rows: Callable[[ox.Store, bool], list[dict[str, str]]]  # (store, all_suggestions), in no particular order
+    key: Callable[[Mapping[str, str]], tuple[Any, ...]]  # the table's row order
 
 
 def _select(store: ox.Store, name: str) -> list[dict[str, str]]:
@@ -226,22 +227,22 @@ def _sdg_links(store: ox.Store, all_suggestions: bool) -> list[dict[str, str]]:
                 "method_version": row["method_version"],
             }
         )
-    rows.sort(
-        key=lambda r: (
-            r["strategic_goal"], _TYPE_ORDER.get(r["element_type"], 9), r["element"], _KIND_ORDER[r["kind"]],
-            _code_key(r["sdg_goal"]), _code_key(r["sdg_target"]), r["sdg_indicator"],
-        )
+    return rows
+
+
+def _sdg_links_key(r: Mapping[str, str]) -> tuple[Any, ...]:
+    return (
+        r["strategic_goal"], _TYPE_ORDER.get(r["element_type"], 9), r["element"], _KIND_ORDER[r["kind"]],
+        _code_key(r["sdg_goal"]), _code_key(r["sdg_target"]), r["sdg_indicator"],
     )
-    return rows
 
 
-def _plain(name: str, sort: tuple[str, ...]) -> Callable[[ox.Store, bool], list[dict[str, str]]]:
-    def rows(store: ox.Store, _all_suggestions: bool) -> list[dict[str, str]]:
-        found = _select(store, name)
-        found.sort(key=lambda r: tuple(_sort_value(r[c]) for c in sort))
-        return found
+def _plain(name: str) -> Callable[[ox.Store, bool], list[dict[str, str]]]:
+    return lambda store, _all_suggestions: _select(store, name)
 
-    return rows
+
+def _by(*columns: str) -> Callable[[Mapping[str, str]], tuple[Any, ...]]:
+    return lambda r: tuple(_sort_value(r[c]) for c in columns)
 
 
 def _sort_value(value: str) -> tuple[int, Any]:
@@ -261,6 +262,7 @@ EXPORT_TABLES: dict[str, ExportTable] = {
         ),
         frozenset({"score"}),
         _sdg_links,
+        _sdg_links_key,
     ),
     "indicators": ExportTable(
         "indicators",
@@ -271,7 +273,8 @@ EXPORT_TABLES: dict[str, ExportTable] = {
             "result", "result_label_fi", "result_label_en", "status", "status_label_en",
         ),
         frozenset({"target_value"}),
-        _plain("indicators", ("strategic_goal", "objective", "indicator", "result")),
+        _plain("indicators"),
+        _by("strategic_goal", "objective", "indicator", "result"),
     ),
     "numeric-results": ExportTable(
         "numeric-results",
@@ -281,7 +284,8 @@ EXPORT_TABLES: dict[str, ExportTable] = {
             "result", "result_label_fi", "indicator", "indicator_label_fi", "objective", "objective_label_fi",
         ),
         frozenset({"value"}),
-        _plain("numeric-results", ("objective", "result", "measurement")),
+        _plain("numeric-results"),
+        _by("objective", "result", "measurement"),
     ),
 }
 
@@ -291,8 +295,15 @@ def table_rows(store: ox.Store, name: str, all_suggestions: bool = False) -> lis
     scoring under their method's threshold only with ``all_suggestions``."""
     if name not in EXPORT_TABLES:
         raise InputError(f"{name!r} is not an export table; use one of {', '.join(EXPORT_TABLES)}")
+    return sorted_rows(name, EXPORT_TABLES[name].rows(store, all_suggestions))
+
+
+def sorted_rows(name: str, rows: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    """``rows`` (of the table's query, from one store or several) in the table's order; rows the
+    order leaves tied are ordered by their values, so the order never depends on where they came from."""
     table = EXPORT_TABLES[name]
-    return [{column: row.get(column, "") for column in table.columns} for row in table.rows(store, all_suggestions)]
+    full = [{column: row.get(column, "") for column in table.columns} for row in rows]
+    return sorted(full, key=lambda row: (table.key(row), tuple(row.values())))
 
 
 def export_table(store: ox.Store, settings: Settings, name: str, fmt: str, all_suggestions: bool = False) -> bytes:
@@ -302,11 +313,7 @@ def export_table(store: ox.Store, settings: Settings, name: str, fmt: str, all_s
     rows = table_rows(store, name, all_suggestions)
     table = EXPORT_TABLES[name]
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=table.columns, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({column: safe_cell(value) for column, value in row.items()} for row in rows)
-        return out.getvalue().encode("utf-8")
+        return csv_bytes(name, rows)
     document = {
         "table": name,
         "title": table.title,
@@ -315,6 +322,15 @@ def export_table(store: ox.Store, settings: Settings, name: str, fmt: str, all_s
         "rows": [_json_row(row, table.numeric) for row in rows],
     }
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def csv_bytes(name: str, rows: Iterable[Mapping[str, str]]) -> bytes:
+    """Rows of a table (in order) as CSV: header row, RFC 4180, formula-like text kept as text."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_TABLES[name].columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({column: safe_cell(value) for column, value in row.items()} for row in rows)
+    return out.getvalue().encode("utf-8")
 
 
 def _json_row(row: Mapping[str, str], numeric: frozenset[str]) -> dict[str, Any]:

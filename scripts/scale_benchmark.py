@@ -6,13 +6,15 @@ For each N it runs, in a fresh child process (so peak memory is that N's alone):
 2. import: convert + SHACL-validate every table the way ``kemi-graph import`` checks one
    (kemi_graph.importers.municipalities.check_table), then save them as dist/imports/tables;
 3. build: ``kemi-graph build`` over Kemi + the N municipalities (SHACL and the OWL 2 RL instance
-   rules per municipality, in a process pool over the CPUs; the TBox is closed by owlrl once);
-   ``--with-publication-step`` includes the publication step (dumps, DCAT/VoID description);
-4. the comparison queries (queries/compare-*.rq) on the built store, best of 3.
+   rules per municipality, in a process pool over the CPUs; the TBox is closed by owlrl once),
+   its publication (dumps, tables, DCAT/VoID description) and store;
+4. the comparison queries (queries/compare-*.rq) on the built store, best of 3;
+5. with ``--one-more``: ``kemi-graph import`` into the built N (in place, kemi_graph/build/incremental.py)
+   of one more municipality's tables (one import per year) and of a table with one corrected cell.
 
 It prints one JSON line per N and a table at the end; docs/scale.md records the figures.
 
-    python scripts/scale_benchmark.py 10 50 100 308 --years 2 --work /tmp/kg-scale --with-publication-step
+    python scripts/scale_benchmark.py 10 50 100 308 --years 2 --work /tmp/kg-scale --one-more
     python scripts/scale_benchmark.py --queries-only /tmp/kg-scale/n308/dist --rounds 10
 """
 
@@ -65,21 +67,29 @@ def write_tables(folder: Path, n: int, years: list[int], first: int = 1) -> list
     made = []
     for i in range(first, n + 1):
         name, code = f"Testikunta {i:03d}", f"T{i:03d}"
-        files = {}
-        for year in years:
-            buffer = io.StringIO()
-            csv.writer(buffer, delimiter=";").writerows(table_rows(i, year))
-            path = folder / f"testikunta-{i:03d}-{year}.csv"
-            path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
-            files[year] = path
+        files = {year: write_csv(folder / f"testikunta-{i:03d}-{year}.csv", table_rows(i, year)) for year in years}
         made.append((name, code, files))
     return made
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows(rows)
+    path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+    return path
 
 
 def peak_mib() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return round(max(own, children) / 1024, 1)
+
+
+def cpu_s() -> float:
+    """CPU seconds (user + system) of this process and its finished children: what the work cost,
+    whatever else the machine was running meanwhile."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def import_tables(made: list[tuple[str, str, dict[int, Path]]], iris: object, saved: Path) -> None:
@@ -99,7 +109,7 @@ def import_tables(made: list[tuple[str, str, dict[int, Path]]], iris: object, sa
         (folder / MANIFEST).write_text(json.dumps({"name": name, "code": code, "files": {str(y): f"{y}.csv" for y in files}}), encoding="utf-8")
 
 
-def run_one(n: int, years: list[int], work: Path, with_publication: bool = False, one_more: bool = False) -> dict[str, object]:
+def run_one(n: int, years: list[int], work: Path, one_more: bool = False) -> dict[str, object]:
     from kemi_graph import queries
     from kemi_graph.build.pipeline import build
     from kemi_graph.config import Settings
@@ -121,14 +131,10 @@ def run_one(n: int, years: list[int], work: Path, with_publication: bool = False
 
     from kemi_graph.importers.municipalities import TableImports
 
-    if not with_publication:
-        # Without --with-publication-step the publication step (kemi_graph/publish) is left out.
-        import kemi_graph.publish.build_step as build_step
-
-        build_step.publish_build = lambda staging, quads, settings: {}
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_s()
     steps: dict[str, float] = build(settings, log=lambda line: None, tables=TableImports.read(saved)).seconds
     report["build_s"] = round(time.perf_counter() - started, 2)
+    report["build_cpu_s"] = round(cpu_s() - cpu, 2)
     report["build_steps"] = steps
     report["build_peak_mib"] = peak_mib()
     report["triples"] = sum(build_info(settings)["graphs"].values())
@@ -146,18 +152,37 @@ def run_one(n: int, years: list[int], work: Path, with_publication: bool = False
             elapsed = time.perf_counter() - started
             best = elapsed if best is None else min(best, elapsed)
         timings[name] = {"s": round(best or 0, 3), "rows": rows}
+    del store
     report["queries"] = timings
     report["query_peak_mib"] = peak_mib()
     if one_more:
-        # What a municipality's own 'kemi-graph import' costs once the N are built: check its
-        # table, then build again (the N unchanged municipalities' results are reused).
-        started = time.perf_counter()
-        import_tables(write_tables(work / "tables", n + 1, years, first=n + 1), iris, saved)
-        rebuilt = build(settings, log=lambda line: None, tables=TableImports.read(saved))
-        report["import_one_more_s"] = round(time.perf_counter() - started, 2)
-        report["import_one_more_steps"] = rebuilt.seconds
-        report["import_one_more_reused"] = rebuilt.reused
+        report["imports"] = time_imports(settings, work, n, years)
     return report
+
+
+def time_imports(settings: object, work: Path, n: int, years: list[int]) -> list[dict[str, object]]:
+    """What a municipality waits for once the N are built: ``kemi-graph import`` (the same function)
+    of one more municipality's tables, one year after the other, then of one municipality's table
+    with one corrected cell. Each is timed from the command's start to the swapped-in dist."""
+    from kemi_graph.importers.municipalities import import_table
+    from kemi_graph.store import build_info
+
+    (name, code, files), = write_tables(work / "tables", n + 1, years, first=n + 1)
+    corrected = table_rows(1, years[-1])
+    corrected[2][4] += " Korjattu luku."  # the first objective's reported result
+    jobs = [(f"one more municipality, {year}", files[year], name, code) for year in sorted(files)]
+    jobs.append(("a corrected cell", write_csv(work / "tables" / "testikunta-001-corrected.csv", corrected), "Testikunta 001", "T001"))
+    timed = []
+    for what, path, municipality, municipality_code in jobs:
+        lines: list[str] = []
+        started, cpu = time.perf_counter(), cpu_s()
+        import_table(settings, path, name=municipality, code=municipality_code, log=lines.append)  # type: ignore[arg-type]
+        timed.append({
+            "what": what, "s": round(time.perf_counter() - started, 2), "cpu_s": round(cpu_s() - cpu, 2),
+            "in_place": any("in place of a full build" in line for line in lines),
+            "steps": build_info(settings)["seconds"], "peak_mib": peak_mib(),  # type: ignore[arg-type]
+        })
+    return timed
 
 
 def time_queries(dist: Path, rounds: int) -> dict[str, dict[str, float]]:
@@ -189,9 +214,9 @@ def main() -> int:
     parser.add_argument("sizes", nargs="*", type=int, default=[10, 50])
     parser.add_argument("--years", type=int, default=2, help="reporting years per municipality (default 2: 2023, 2024)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/kemi-graph-scale"))
-    parser.add_argument("--with-publication-step", action="store_true", help="include the build's publication step (dumps, DCAT/VoID description)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: run one size
-    parser.add_argument("--one-more", action="store_true", help="then import one more municipality into the built N and time that (check + build)")
+    parser.add_argument("--one-more", action="store_true",
+                        help="then time 'kemi-graph import' into the built N: one more municipality (each year), and a corrected cell")
     parser.add_argument("--queries-only", type=Path, metavar="DIST", help="only time the comparison queries on this existing build (e.g. WORK/n308/dist)")
     parser.add_argument("--rounds", type=int, default=10, help="with --queries-only: rounds of the interleaved queries (default 10)")
     args = parser.parse_args()
@@ -200,11 +225,11 @@ def main() -> int:
         return 0
     years = [2023 + i for i in range(args.years)]
     if args.one is not None:
-        print(json.dumps(run_one(args.one, years, args.work / f"n{args.one}", args.with_publication_step, args.one_more)), flush=True)
+        print(json.dumps(run_one(args.one, years, args.work / f"n{args.one}", args.one_more)), flush=True)
         return 0
     results = []
     for n in args.sizes:
-        extra = (["--with-publication-step"] if args.with_publication_step else []) + (["--one-more"] if args.one_more else [])
+        extra = ["--one-more"] if args.one_more else []
         out = subprocess.run([sys.executable, __file__, "--one", str(n), "--years", str(args.years), "--work", str(args.work), *extra],
                              capture_output=True, text=True, check=False)
         if out.returncode != 0:
@@ -221,6 +246,11 @@ def main() -> int:
         queries = ", ".join(f"{k.removeprefix('compare-')} {q['s']} ({q['rows']})" for k, q in r["queries"].items())
         print(f"| {n} | {r['years']} | {r['triples']} | {r['import_s']} ({r['import_s'] / n:.2f}) | {r['build_s']} ({r['build_s'] / n:.2f}) | "
               f"{steps} | {max(r['import_peak_mib'], r['build_peak_mib'], r['query_peak_mib'])} | {queries} |")
+    for r in results:
+        for timed in r.get("imports", []):
+            steps = ", ".join(f"{k} {v}" for k, v in timed["steps"].items())
+            print(f"N={r['n']}: import of {timed['what']}: {timed['s']} s, CPU {timed['cpu_s']} s "
+                  f"({'in place' if timed['in_place'] else 'full build'}; {steps})")
     return 0
 
 

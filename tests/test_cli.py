@@ -113,10 +113,10 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_build_intact(
 ) -> None:
     before = (copy_of_build.dist_dir / BUILD_INFO).read_bytes()
 
-    def disk_full(*args: object) -> str:
+    def disk_full(*args: object, **named: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "write_plain_dumps", disk_full)
+    monkeypatch.setattr(pipeline, "assemble", disk_full)
     with pytest.raises(OSError):
         pipeline.build(copy_of_build, log=lambda line: None)
     assert (copy_of_build.dist_dir / BUILD_INFO).read_bytes() == before
@@ -130,14 +130,14 @@ def test_a_full_disk_during_a_build_is_a_message_and_the_previous_build_stays(
     real_write = Path.write_bytes
 
     def disk_full(path: Path, data: bytes) -> int:
-        if path.name == "dataset.trig":
+        if path.name == "void.ttl":
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         return real_write(path, data)
 
     monkeypatch.setattr(Path, "write_bytes", disk_full)
     assert main(["--dist-dir", str(copy_of_build.dist_dir), "build"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("kemi-graph: build: ") and "dataset.trig: No space left on device" in err, err
+    assert err.startswith("kemi-graph: build: ") and "void.ttl: No space left on device" in err, err
     assert f"the previous build in {copy_of_build.dist_dir} is unchanged" in err
     assert (copy_of_build.dist_dir / BUILD_INFO).read_bytes() == before
     assert not list(copy_of_build.dist_dir.parent.glob(".dist-build-*")), "the staging folder was left behind"

@@ -25,6 +25,7 @@ from rdflib import Graph, URIRef
 from kemi_graph.build import reuse
 from kemi_graph.build.load import ProjectGraphs, new_graph, ntriples, union_of
 from kemi_graph.errors import InputError, ValidationFailed
+from kemi_graph.importers.common import ConvertedStrategy
 from kemi_graph.namespaces import KG, Iris
 
 _SHARED: dict[str, Any] = {}  # set before the pool forks; read by the workers
@@ -36,9 +37,11 @@ def processes(count: int, wanted: int = 0) -> int:
     return max(1, min(limit, count))
 
 
-def add_table_strategies(project: ProjectGraphs, tables: object, iris: Iris) -> None:
-    """Append the municipalities imported from tables; a slug already curated in data/, or a
-    municipality code another municipality has, is refused."""
+def table_strategies(project: ProjectGraphs, tables: object, iris: Iris) -> Iterator[ConvertedStrategy]:
+    """The municipalities imported from tables, converted one at a time; each is added to
+    ``project.strategies`` by name only (its graphs left empty: the caller keeps them as N-Triples,
+    so a build never holds every municipality's rdflib graphs at once). A slug already curated in
+    data/, or a municipality code another municipality has, is refused."""
     taken = {s.municipality for s in project.strategies}
     codes = {_code(s.city, iris, s.municipality): s.municipality for s in project.strategies}
     for converted in tables.strategies(iris):  # type: ignore[attr-defined]
@@ -52,7 +55,8 @@ def add_table_strategies(project: ProjectGraphs, tables: object, iris: Iris) -> 
             )
         taken.add(converted.municipality)
         codes[code] = converted.municipality
-        project.strategies.append(converted)
+        project.strategies.append(ConvertedStrategy(converted.municipality, new_graph(), new_graph()))
+        yield converted
 
 
 def _code(city: Graph, iris: Iris, municipality: str) -> str:

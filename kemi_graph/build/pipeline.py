@@ -1,4 +1,4 @@
-"""``kemi-graph build``: load → SHACL → OWL-RL → Oxigraph store and dumps, swapped in only on success."""
+"""``kemi-graph build``: load → SHACL → OWL-RL → dumps and publication → Oxigraph store, swapped in only on success."""
 
 from __future__ import annotations
 
@@ -16,14 +16,17 @@ from rdflib import URIRef
 
 from kemi_graph import __version__, formats
 from kemi_graph.build import reuse
-from kemi_graph.build.load import load_project, ntriples, triple_count
+from kemi_graph.build.load import load_project, ntriples
 from kemi_graph.build.validate import validate
 from kemi_graph.config import Settings
-from kemi_graph.build.parallel import add_table_strategies, process_municipalities
+from kemi_graph.build.parallel import process_municipalities, table_strategies
 from kemi_graph.importers.municipalities import TableImports, saved_tables
 from kemi_graph.importers.sdg_kos import saved_imports
 from kemi_graph.namespaces import Iris
-from kemi_graph.publish.dumps import by_graph, graph_file_stem, serialize, stable_quads
+from kemi_graph.build.incremental import inputs_key
+from kemi_graph.publish.assemble import assemble
+from kemi_graph.publish.description import description_graph
+from kemi_graph.publish.dumps import by_graph, graph_file_stem, serialize
 from kemi_graph.store import BUILD_INFO, STORE_FOLDER, staged_dist
 
 Log = Callable[[str], None]
@@ -55,8 +58,10 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
     with step("load"):
         project = load_project(iris)
         tables = tables if tables is not None else saved_tables(settings)
-        add_table_strategies(project, tables, iris)
         graphs = {name: ntriples(graph) for name, graph in project.named_graphs(iris).items()}
+        for converted in table_strategies(project, tables, iris):  # one at a time: only its rdflib graphs in memory
+            graphs[iris.municipality_graph(converted.municipality, "city")] = ntriples(converted.city)
+            graphs[iris.municipality_graph(converted.municipality, "interpretation")] = ntriples(converted.interpretation)
     with step("validate+reason+suggest"):  # per municipality, over the CPUs
         passed = process_municipalities(project, iris, validate, graphs, settings.build_processes, earlier=settings.dist_dir)
         graphs.update(passed.graphs)
@@ -70,17 +75,20 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         imports.save(staging)
         tables.save(staging)
         reuse.write(staging, passed.results)
+        del passed  # its results are the bytes of the derived graphs: assemble lets each go once written
+        key = inputs_key(settings, validate)
+        names = [str(name) for name in graphs]
+        given = {str(name): graphs.pop(name) for name in list(graphs)}
+        # The dumps, tables and description, graph by graph (kemi_graph/publish/assemble.py): the
+        # pieces are kept, so that an import can replace one municipality's (kemi_graph/build/incremental.py).
+        made = assemble(staging, settings, given, key, log=lambda name, seconds: report.seconds.__setitem__(name, round(seconds, 3)))
+        for name in ("dumps", "publish"):
+            log(f"{name:<23} {report.seconds[name]:8.2f} s")
+        report.version = made.version
         with step("store"):
-            nquads = dataset_nquads(graphs)
-            _write_store(staging / STORE_FOLDER, nquads)
-        with step("dumps"):
-            quads = stable_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-            report.version = write_plain_dumps(staging, quads)
-        with step("publish"):  # compressed dumps, CSV tables, SHA256SUMS, DCAT/VoID into graph {base}/graph/description
-            from kemi_graph.publish.build_step import publish_build
-
-            added = publish_build(staging, quads, settings)
-        report.graphs = {str(name): triple_count(data) for name, data in graphs.items()} | added
+            _write_store(staging / STORE_FOLDER, staging / "dataset.nq", made.description)
+        report.graphs = {name: made.graphs.get(name, 0) for name in names}
+        report.graphs = dict(sorted({**report.graphs, description_graph(settings.base_iri): len(made.description)}.items()))
         info = {
             "version": report.version,
             "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -111,9 +119,28 @@ def dataset_nquads(graphs: Mapping[URIRef, bytes]) -> bytes:
     return b"\n".join(quads) + b"\n"
 
 
-def _write_store(path: Path, nquads: bytes) -> None:
+LOAD_CHUNK_BYTES = 32 << 20
+
+
+def _write_store(path: Path, dataset: Path, description: list[ox.Quad]) -> None:
+    """The store, loaded from the file ``dataset`` (N-Quads) a chunk at a time, and the description graph.
+
+    One bulk load of the whole file held it all in memory at once (most of a build's peak at
+    300 municipalities). A blank node is the same node only within one load, so every line that
+    may mention one (it has ``_:``) is loaded in one last load together.
+    """
     store = ox.Store(str(path))
-    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    blank: list[bytes] = []
+    with dataset.open("rb") as handle:
+        while chunk := handle.read(LOAD_CHUNK_BYTES):
+            chunk += handle.readline()
+            if b"_:" in chunk:
+                lines = chunk.splitlines(keepends=True)
+                blank += [line for line in lines if b"_:" in line]
+                chunk = b"".join(line for line in lines if b"_:" not in line)
+            store.bulk_load(chunk, ox.RdfFormat.N_QUADS)
+    store.bulk_load(b"".join(blank), ox.RdfFormat.N_QUADS)
+    store.extend(description)
     store.flush()
     store.optimize()
     del store

@@ -4,9 +4,11 @@ The file is read, converted (kemi_graph.importers.table) together with the munic
 earlier years and validated with the project's SHACL shapes before anything is stored. Only
 then is it saved as ``dist/imports/tables/{municipality}/{year}.{csv|xlsx}`` (with
 ``municipality.json``: name, code, years) in a staging copy of the imports, and a build runs
-over it; the build's staged ``dist`` is swapped in only when every step succeeded (the same
-atomic swap as ``kemi-graph build``, see kemi_graph/store.py). A refused file leaves ``dist``
-(store, dumps and saved imports) exactly as it was.
+over it — or, when ``dist`` was built from the same shared inputs, only the municipality's own
+graphs are replaced in a staged copy (kemi_graph/build/incremental.py); either way the staged
+``dist`` is swapped in only when every step succeeded (the same atomic swap as ``kemi-graph
+build``, see kemi_graph/store.py). A refused file leaves ``dist`` (store, dumps and saved
+imports) exactly as it was.
 
 Every later ``kemi-graph build`` re-reads ``dist/imports/tables/`` and carries it forward, like
 the UN SDG KOS of ``kemi-graph sdg import``, so ``query``, ``build`` and ``serve`` include the
@@ -18,7 +20,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,8 +75,9 @@ class TableImports:
                 raise InputError(f"{manifest}: the saved import's manifest is damaged ({error}); import the file again") from error
         return found
 
-    def strategies(self, iris: Iris, log: Callable[[str], None] | None = None) -> list[ConvertedStrategy]:
-        return [m.convert(iris) for _, m in sorted(self.municipalities.items())]
+    def strategies(self, iris: Iris, log: Callable[[str], None] | None = None) -> Iterator[ConvertedStrategy]:
+        """Each municipality converted, one at a time (in name order)."""
+        return (m.convert(iris) for _, m in sorted(self.municipalities.items()))
 
     def save(self, staging: Path) -> None:
         """Carry the saved tables into a staged dist (``{staging}/imports/tables``)."""
@@ -170,8 +173,10 @@ def import_table(
 
     ``columns`` ({NAME: COLUMN}) maps other headings to the table's columns, over those of the
     YAML beside the file (:func:`columns_file`); the mapping is saved with the table."""
+    from kemi_graph.build.incremental import can_update, replace_municipality
     from kemi_graph.build.load import strategy_files
     from kemi_graph.build.pipeline import build
+    from kemi_graph.build.validate import validate
 
     iris = Iris(settings.base_iri)
     slug = municipality_slug(name)
@@ -208,7 +213,15 @@ def import_table(
         if mappings:
             manifest["columns"] = dict(sorted(mappings.items()))
         (target / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        build(settings, log=log, tables=TableImports.read(folder))
+        if can_update(settings, validate):
+            def save(dist_staging: Path) -> None:
+                saved = dist_staging / TABLES_FOLDER / slug
+                shutil.rmtree(saved, ignore_errors=True)  # links to the published files: removed, never written into
+                shutil.copytree(target, saved)
+
+            replace_municipality(settings, converted, save, log=log)
+        else:
+            build(settings, log=log, tables=TableImports.read(folder))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log(f"imported {path.name} as {name} ({check_code(code)}), year {parsed_year}: "

@@ -214,6 +214,7 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
     """In a copy of dist: swap the graph in the store, rewrite dumps and build-info."""
     from kemi_graph.build.load import triple_count
     from kemi_graph.build.pipeline import dataset_nquads, write_plain_dumps
+    from kemi_graph.publish.assemble import CACHE
     from kemi_graph.publish.dumps import stable_quads
     from kemi_graph.store import BUILD_INFO, STORE_FOLDER
 
@@ -234,6 +235,9 @@ def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str,
     for stale in ("dataset.nq", "dataset.trig"):
         (dist / stale).unlink(missing_ok=True)
     shutil.rmtree(dist / "graphs", ignore_errors=True)
+    # The pieces an import builds on (kemi_graph/publish/assemble.py) no longer match these dumps:
+    # the next import runs a full build, which writes them anew.
+    shutil.rmtree(dist / CACHE, ignore_errors=True)
     nquads = dataset_nquads(graphs)
     info["version"] = write_plain_dumps(dist, stable_quads(ox.parse(nquads, format=ox.RdfFormat.N_QUADS)))
     info["graphs"] = {str(g): triple_count(data) for g, data in graphs.items()}

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,8 +37,9 @@ import pyoxigraph as ox
 
 from kemi_graph.config import Settings
 from kemi_graph.errors import ConfigError
-from kemi_graph.namespaces import PREFIXES, SDG, SDG_SCHEME, SDGO
+from kemi_graph.namespaces import PREFIXES, SDG, SDG_SCHEME
 from kemi_graph.publish.dumps import Download, graph_file_stem
+from kemi_graph.publish.stats import Stats, part_stats
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = PREFIXES["dct"]
@@ -106,7 +106,6 @@ GRAPH_TEXTS: dict[str, tuple[str, str]] = {
     "data-sources": ("kansalliset tietolähteet, joihin mittarit nojaavat", "national data sources the indicators rely on"),
     "un-sdg-kos": ("YK:n SDG-sanasto (UN SDG KOS)", "the UN SDG vocabulary (UN SDG KOS)"),
 }
-LINK_PREDICATES_EXCLUDED = {RDF + "type"}
 # Prefixes of the description's Turtle.
 DESCRIPTION_PREFIXES = {**PREFIXES, "dcat": DCAT, "sd": SD, "spdx": SPDX, "vcard": VCARD, "adms": ADMS, "dcatap": DCATAP}
 
@@ -191,93 +190,22 @@ def graph_kind(graph_iri: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# Facts read from the data
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Facts:
-    municipalities: list[tuple[str, str, dict[str, str]]]  # (IRI, code, labels by language)
-    periods: list[tuple[str, str | None, str | None, dict[str, str]]]  # (IRI, start, end, labels)
-    issued: str | None
-    modified: str | None
-    example: str | None
-
-
-def _facts(store: ox.Store) -> Facts:
-    def rows(sparql: str) -> list[ox.QuerySolution]:
-        return list(store.query(_PREFIXES + sparql, use_default_graph_as_union=True))
-
-    municipalities: dict[str, tuple[str, dict[str, str]]] = {}
-    for row in rows("SELECT ?m ?code ?label WHERE { ?m a kg:Municipality . OPTIONAL { ?m kg:municipalityCode ?code } OPTIONAL { ?m skos:prefLabel ?label } }"):
-        iri = row["m"].value
-        code, labels = municipalities.setdefault(iri, (row["code"].value if row["code"] else "", {}))
-        if row["label"] is not None:
-            labels.setdefault(row["label"].language or "", row["label"].value)
-    # The periods: DISTINCT (a handful of years, however many results point at them), then each
-    # period's dates and labels by direct lookups. The earlier single query (OPTIONAL property
-    # paths over every result x label row, no DISTINCT) grew quadratically: >10 min at N=10.
-    period_iris = sorted(
-        {
-            row["period"].value
-            for row in rows(
-                """SELECT DISTINCT ?period WHERE {
-                     { ?result a kg:Result ; kg:period ?period } UNION { ?plan a kg:ImplementationPlan ; dct:temporal ?period }
-                     FILTER(isIRI(?period)) }"""
-            )
-        }
-    )
-
-    def objects(subject: ox.NamedNode | ox.BlankNode, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
-        return sorted({q.object for q in store.quads_for_pattern(subject, ox.NamedNode(predicate), None)}, key=str)
-
-    def date(period: ox.NamedNode, end: str) -> str | None:
-        for bound in objects(period, TIME + end):
-            if isinstance(bound, ox.Literal):
-                continue
-            for value in objects(bound, TIME + "inXSDDate"):
-                return value.value
-        return None
-
-    periods: dict[str, tuple[str | None, str | None, dict[str, str]]] = {}
-    for iri in period_iris:
-        node = ox.NamedNode(iri)
-        labels: dict[str, str] = {}
-        for predicate in (SKOS + "prefLabel", RDFS + "label"):
-            for label in objects(node, predicate):
-                if isinstance(label, ox.Literal):
-                    labels.setdefault(label.language or "", label.value)
-        periods[iri] = (date(node, "hasBeginning"), date(node, "hasEnd"), labels)
-    dates = sorted(
-        row["d"].value[:10]
-        for row in rows("SELECT DISTINCT ?d WHERE { ?s dct:issued|dct:modified|dct:created ?d FILTER(DATATYPE(?d) IN (xsd:date, xsd:dateTime)) }")
-    )
-    example = next(iter(rows("SELECT ?g WHERE { ?g a kg:StrategicGoal } ORDER BY ?g LIMIT 1")), None)
-    return Facts(
-        municipalities=sorted((iri, code, labels) for iri, (code, labels) in municipalities.items()),
-        periods=sorted((iri, s, e, labels) for iri, (s, e, labels) in periods.items()),
-        issued=dates[0] if dates else None,
-        modified=dates[-1] if dates else None,
-        example=example["g"].value if example else None,
-    )
-
-
-_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-
-# ---------------------------------------------------------------------------------------
 # The description
 # ---------------------------------------------------------------------------------------
 
 
 def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: Settings, publication: Publication) -> list[ox.Quad]:
-    """The DCAT-AP/VoID description of ``quads`` and ``downloads``, as sorted quads of the description graph."""
+    """The DCAT-AP/VoID description of ``quads`` (taken as one part) and ``downloads``, as sorted quads of the description graph."""
+    return describe_stats(part_stats(quads, settings.base_iri), downloads, settings, publication)
+
+
+def describe_stats(stats: Stats, downloads: Sequence[Download], settings: Settings, publication: Publication) -> list[ox.Quad]:
+    """The DCAT-AP/VoID description of the data ``stats`` counts (kemi_graph.publish.stats) and of ``downloads``."""
     if settings_email(settings) is None and settings.contact_email.strip():
         raise ConfigError(f"contact_email: {settings.contact_email!r} is not an e-mail address")
     base = settings.base_iri
-    store = ox.Store()
-    store.extend(quads)
-    facts = _facts(store)
+    municipalities, periods = stats.municipality_rows(), stats.period_rows()
+    issued, modified = (stats.dates[0], stats.dates[1]) if stats.dates else (None, None)
     triples: set[ox.Triple] = set()
 
     def add(s: str, p: str, o: ox.NamedNode | ox.Literal | str) -> None:
@@ -292,7 +220,7 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     availability = EU + "planned-availability/" + ("STABLE" if publication.version else "AVAILABLE")
     dataset = dataset_iri(base, publication.version)
     endpoint = f"{base}/sparql"
-    names = {lang: ", ".join(labels.get(lang) or labels.get("fi") or labels.get("") or code for _, code, labels in facts.municipalities) for lang in ("fi", "en")}
+    names = {lang: ", ".join(labels.get(lang) or labels.get("fi") or labels.get("") or code for _, code, labels in municipalities) for lang in ("fi", "en")}
     title = {lang: TITLES[lang] + (f": {names[lang]}" if names[lang] else "") for lang in ("fi", "en")}
     if publication.version:
         title = {lang: f"{text} ({publication.version})" for lang, text in title.items()}
@@ -308,14 +236,14 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     for language in LANGUAGES:
         add(catalog, DCT + "language", language)
     add(catalog, DCAT + "themeTaxonomy", THEME_TAXONOMY)
-    if facts.issued:
-        add(catalog, DCT + "issued", _lit(facts.issued, datatype=XSD + "date"))
-    if facts.modified:
-        add(catalog, DCT + "modified", _lit(facts.modified, datatype=XSD + "date"))
+    if issued:
+        add(catalog, DCT + "issued", _lit(issued, datatype=XSD + "date"))
+    if modified:
+        add(catalog, DCT + "modified", _lit(modified, datatype=XSD + "date"))
 
     # Publisher: the municipality when there is one, else the project.
-    if len(facts.municipalities) == 1:
-        publisher, code, labels = facts.municipalities[0]
+    if len(municipalities) == 1:
+        publisher, code, labels = municipalities[0]
         if code:
             add(publisher, DCT + "identifier", _lit(code))
     else:
@@ -340,10 +268,10 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     for language in LANGUAGES:
         add(dataset, DCT + "language", language)
     add(dataset, DCT + "conformsTo", "https://w3id.org/kemi-graph/ontology")
-    if facts.issued:
-        add(dataset, DCT + "issued", _lit(facts.issued, datatype=XSD + "date"))
-    if facts.modified:
-        add(dataset, DCT + "modified", _lit(facts.modified, datatype=XSD + "date"))
+    if issued:
+        add(dataset, DCT + "issued", _lit(issued, datatype=XSD + "date"))
+    if modified:
+        add(dataset, DCT + "modified", _lit(modified, datatype=XSD + "date"))
     if publication.version:
         add(dataset, DCT + "isVersionOf", dataset_iri(base))
         add(dataset, DCAT + "version", _lit(publication.version))
@@ -374,10 +302,10 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     if email:
         add(contact, VCARD + "hasEmail", "mailto:" + email)
 
-    areas = {municipality: f"{municipality}/area" for municipality, _, _ in facts.municipalities}
+    areas = {municipality: f"{municipality}/area" for municipality, _, _ in municipalities}
     for area in areas.values():
         add(catalog, DCT + "spatial", area)
-    for municipality, code, labels in facts.municipalities:
+    for municipality, code, labels in municipalities:
         area = areas[municipality]
         add(dataset, DCT + "spatial", area)
         add(area, RDF + "type", DCT + "Location")
@@ -386,8 +314,8 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
         if code:
             add(area, DCT + "identifier", _lit(code))
         add(area, RDFS + "seeAlso", municipality)
-    period_nodes = [f"{dataset}/period/{period.rstrip('/').rsplit('/', 1)[-1]}" for period, *_ in facts.periods]
-    for node, (period, start, end, labels) in zip(period_nodes, facts.periods):
+    period_nodes = [f"{dataset}/period/{period.rstrip('/').rsplit('/', 1)[-1]}" for period, *_ in periods]
+    for node, (period, start, end, labels) in zip(period_nodes, periods):
         add(dataset, DCT + "temporal", node)
         add(node, RDF + "type", DCT + "PeriodOfTime")
         add(node, RDFS + "seeAlso", period)
@@ -434,7 +362,7 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
     add(sparql_distribution, DCT + "license", LICENCE)
 
     # Named graphs as subsets, with their counts.
-    per_graph = Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode))
+    per_graph = stats.graphs
     subsets: dict[str, str] = {}
     for graph, count in sorted(per_graph.items()):
         subset = f"{dataset}/graph/{graph_file_stem(graph)}"
@@ -481,8 +409,8 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
             add(node, DCAT + "compressFormat", IANA + "application/gzip")
         add(node, DCAT + "byteSize", _int(download.size, XSD + "decimal"))  # DCAT-AP 3.0.0 asks for exactly xsd:decimal
         add(node, DCT + "license", LICENCE)
-        if facts.modified:
-            add(node, DCT + "modified", _lit(facts.modified, datatype=XSD + "date"))
+        if modified:
+            add(node, DCT + "modified", _lit(modified, datatype=XSD + "date"))
         checksum = f"{node}/checksum"
         add(node, SPDX + "checksum", checksum)
         add(checksum, RDF + "type", SPDX + "Checksum")
@@ -492,23 +420,18 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
             add(node, VOID + "triples", _int(download.triples))
 
     # VoID statistics of the whole dataset.
-    add(dataset, VOID + "triples", _int(len(quads)))
-    add(dataset, VOID + "distinctSubjects", _int(len({q.subject for q in quads})))
-    add(dataset, VOID + "distinctObjects", _int(len({q.object for q in quads})))
+    add(dataset, VOID + "triples", _int(stats.quads))
+    add(dataset, VOID + "distinctSubjects", _int(len(stats.subjects)))
+    add(dataset, VOID + "distinctObjects", _int(len(stats.objects)))
     add(dataset, VOID + "uriSpace", _lit(f"{base}/id/"))
     add(dataset, VOID + "uriRegexPattern", _lit("^" + regex_literal(f"{base}/id/")))
     add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/N-Quads")
     add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/TriG")
     add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/Turtle")
     add(dataset, VOID + "feature", "http://www.w3.org/ns/formats/JSON-LD")
-    if facts.example:
-        add(dataset, VOID + "exampleResource", facts.example)
-    rdf_type = RDF + "type"
-    instances: dict[str, set[ox.NamedNode | ox.BlankNode]] = defaultdict(set)
-    for quad in quads:
-        if quad.predicate.value == rdf_type and isinstance(quad.object, ox.NamedNode):
-            instances[quad.object.value].add(quad.subject)
-    properties = Counter(q.predicate.value for q in quads)
+    if stats.example:
+        add(dataset, VOID + "exampleResource", stats.example)
+    instances, properties = stats.classes, stats.properties
     add(dataset, VOID + "classes", _int(len(instances)))
     add(dataset, VOID + "properties", _int(len(properties)))
     for cls, members in sorted(instances.items()):
@@ -527,13 +450,7 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
         add(dataset, VOID + "vocabulary", vocabulary)
 
     # Linksets: links from our resources ({base}/id/...) to the UN SDG KOS, one per predicate.
-    links = Counter(
-        q.predicate.value
-        for q in quads
-        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(f"{base}/id/")
-        and isinstance(q.object, ox.NamedNode) and _is_sdg(q.object.value)
-        and q.predicate.value not in LINK_PREDICATES_EXCLUDED
-    )
+    links = stats.links
     if links:
         kos = str(SDG_SCHEME)
         add(kos, RDF + "type", VOID + "Dataset")
@@ -551,10 +468,6 @@ def describe(quads: Sequence[ox.Quad], downloads: Sequence[Download], settings: 
 
     graph = _n(description_graph(base))
     return sorted((ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples), key=lambda q: (str(q.subject), str(q.predicate), str(q.object)))
-
-
-def _is_sdg(iri: str) -> bool:
-    return iri.startswith(str(SDG)) and not iri.startswith(str(SDGO))
 
 
 def settings_email(settings: Settings) -> str | None:

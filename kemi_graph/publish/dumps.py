@@ -165,10 +165,16 @@ def sorted_prefixes(text: bytes) -> bytes:
     return b"\n".join(sorted(lines[:count]) + lines[count:])
 
 
-def _store(folder: Path, name: str, data: bytes, **fields: Any) -> Download:
-    path = folder / name
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``path`` as a new file: a staged copy of dist made of hard links (an import's) must
+    never write into a file the published dist shares."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
     path.write_bytes(data)
+
+
+def _store(folder: Path, name: str, data: bytes, **fields: Any) -> Download:
+    write_file(folder / name, data)
     return Download(name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), **fields)
 
 
@@ -213,9 +219,9 @@ def table_exports(quads: Sequence[ox.Quad], settings: Settings) -> dict[str, byt
 def write_index(folder: Path, downloads: Sequence[Download]) -> None:
     """``SHA256SUMS`` (for ``sha256sum -c``) and the ``downloads.json`` manifest, sorted by name."""
     ordered = sorted(downloads, key=lambda d: d.name)
-    (folder / CHECKSUMS).write_text("".join(f"{d.sha256}  {d.name}\n" for d in ordered), encoding="utf-8")
+    write_file(folder / CHECKSUMS, "".join(f"{d.sha256}  {d.name}\n" for d in ordered).encode("utf-8"))
     manifest = json.dumps([d.to_json() for d in ordered], indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    (folder / MANIFEST).write_text(manifest, encoding="utf-8")
+    write_file(folder / MANIFEST, manifest.encode("utf-8"))
 
 
 def read_index(folder: Path) -> list[Download]:

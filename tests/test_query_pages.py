@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
-from kemi_graph import queries
+from kemi_graph import queries, resources
 from kemi_graph.errors import InputError
+
+BASE = "https://w3id.org/kemi-graph"
 
 
 def _headings(page: str) -> list[str]:
@@ -32,9 +34,45 @@ def test_csv_of_a_query_keeps_every_variable(client: Any) -> None:
     assert header.split(",") == ["municipality", "goal", "goalFi", "goalEn", "objective", "objectiveFi", "objectiveEn"]
 
 
-def test_query_without_column_lines_is_headed_by_variable_names(client: Any) -> None:
+def test_query_without_column_lines_is_headed_by_variable_names(client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every query of queries/ has column lines now: a copy of one without them stands in.
+    sparql = "\n".join(line for line in queries.get("periods").path.read_text(encoding="utf-8").splitlines() if not line.startswith("# column:"))
+    (tmp_path / "periods.rq").write_text(sparql + "\n", encoding="utf-8")
+    monkeypatch.setattr(resources, "queries_dir", lambda: tmp_path)
+    bare = queries.get("periods")
+    assert bare.columns == ()
     page = client.get("/queries/periods").get_data(as_text=True)
-    assert _headings(page) == [v.value for v in queries.get("periods").run(client.application.extensions["kemi_graph"].current().store, base_iri="https://w3id.org/kemi-graph").variables]
+    assert _headings(page) == [v.value for v in bare.run(client.application.extensions["kemi_graph"].current().store, base_iri=BASE).variables]
+
+
+# A value for each required parameter without a default, so every page shows its table.
+REQUIRED_VALUES = {"search": {"text": "kaupunki"}}
+
+
+@pytest.mark.parametrize("name", sorted(queries.all_queries()))
+def test_every_query_page_heads_every_column_in_either_language(client: Any, name: str) -> None:
+    """No named query's page shows a raw variable name as a heading: every SELECT variable has a
+    column line, and a Finnish/English pair is one column."""
+    named = queries.all_queries()[name]
+    values = REQUIRED_VALUES.get(name, {})
+    assert all(p.name in values for p in named.params if p.required and p.default is None), f"{name}: give REQUIRED_VALUES a value"
+    store = client.application.extensions["kemi_graph"].current().store
+    variables = [v.value for v in named.run(store, values, base_iri=BASE).variables]
+    assert [v for v in variables if named.column_of(v) is None] == [], f"{name}: variables without a column line"
+    expected = {lang: [c.heading(lang) for c in named.columns] for lang in ("en", "fi")}
+    for lang in ("en", "fi"):
+        page = client.get(f"/queries/{name}", query_string={**values, "lang": lang})
+        assert page.status_code == 200
+        headings = _headings(page.get_data(as_text=True))
+        assert set(headings).isdisjoint(variables), f"{name} ({lang}): a variable name as a heading"
+        assert sorted(headings) == sorted(expected[lang]), f"{name} ({lang}): one column per value"
+
+
+def test_a_page_in_finnish_shows_the_finnish_headings(client: Any) -> None:
+    page = client.get("/queries/post-responsibility-counts?lang=fi").get_data(as_text=True)
+    assert _headings(page) == ["Tehtävä (IRI)", "Tehtävä", "Vastuita", "Tavoitteita", "Strategisia päämääriä"]
+    english = client.get("/queries/post-responsibility-counts").get_data(as_text=True)
+    assert _headings(english) == ["Post (IRI)", "Post", "Responsibilities", "Objectives", "Strategic goals"]
 
 
 def test_result_tables_scroll_inside_their_box(client: Any) -> None:

@@ -123,14 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(settings: Settings, args: argparse.Namespace) -> int:
-    from kemi_graph.build.pipeline import build
+    from kemi_graph.pipeline.run import build
 
     build(settings.replace(build_processes=args.processes))
     return EXIT_OK
 
 
 def _validate(settings: Settings, args: argparse.Namespace) -> int:
-    from kemi_graph.build.checks import validate_files
+    from kemi_graph.pipeline.checks import validate_files
 
     result = validate_files(args.files, settings)
     print(result.report())
@@ -162,7 +162,7 @@ def _query(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from kemi_graph.build.pipeline import build
+    from kemi_graph.pipeline.run import build
     from kemi_graph.store import BUILD_INFO, writer_lock
     from kemi_graph.web.serve import run
 
@@ -190,7 +190,7 @@ def _queries(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _convert(settings: Settings, args: argparse.Namespace) -> int:
-    from kemi_graph.build.checks import write_strategy_rdf
+    from kemi_graph.pipeline.checks import write_strategy_rdf
 
     for path in write_strategy_rdf(settings):
         print(f"wrote {path}")
@@ -224,7 +224,7 @@ _COMMANDS.update({"sdg": _sdg, "export": _export})
 
 
 def _release(settings: Settings, args: argparse.Namespace) -> int:
-    from kemi_graph.build.pipeline import build
+    from kemi_graph.pipeline.run import build
     from kemi_graph.publish.release import release
 
     settings = settings.replace(releases_dir=args.releases_dir)

@@ -9,7 +9,7 @@ For each N it runs, in a fresh child process (so peak memory is that N's alone):
    rules per municipality, in a process pool over the CPUs; the TBox is closed by owlrl once),
    its publication (dumps, tables, DCAT/VoID description) and store;
 4. the comparison queries (queries/compare-*.rq) on the built store, best of 3;
-5. with ``--one-more``: ``kemi-graph import`` into the built N (in place, kemi_graph/build/incremental.py)
+5. with ``--one-more``: ``kemi-graph import`` into the built N (in place, kemi_graph/pipeline/incremental.py)
    of one more municipality's tables (one import per year) and of a table with one corrected cell.
 
 It prints one JSON line per N and a table at the end; docs/scale.md records the figures.
@@ -111,7 +111,7 @@ def import_tables(made: list[tuple[str, str, dict[int, Path]]], iris: object, sa
 
 def run_one(n: int, years: list[int], work: Path, one_more: bool = False) -> dict[str, object]:
     from kemi_graph import queries
-    from kemi_graph.build.pipeline import build
+    from kemi_graph.pipeline.run import build
     from kemi_graph.config import Settings
     from kemi_graph.namespaces import Iris
     from kemi_graph.store import build_info, open_read_only

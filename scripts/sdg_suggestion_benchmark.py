@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rdflib import RDF  # noqa: E402
 
-from kemi_graph.build.sdg_lexicon import EVIDENCE_CLASSES, load_lexicon  # noqa: E402
-from kemi_graph.build.suggest import METHOD_NAME, METHOD_VERSION, suggest  # noqa: E402
+from kemi_graph.pipeline.sdg_lexicon import EVIDENCE_CLASSES, load_lexicon  # noqa: E402
+from kemi_graph.pipeline.suggest import METHOD_NAME, METHOD_VERSION, suggest  # noqa: E402
 from kemi_graph.config import Settings  # noqa: E402
 from kemi_graph.importers.table import TableFile, convert_tables  # noqa: E402
 from kemi_graph.namespaces import KG, Iris  # noqa: E402

@@ -44,10 +44,10 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings whose ``dist_dir`` holds a complete build of the project's graph (built once per session)."""
-    from kemi_graph.build import pipeline
+    from kemi_graph.pipeline import run
 
     built = Settings(dist_dir=tmp_path_factory.mktemp("built") / "dist")
-    pipeline.build(built, log=lambda line: None)
+    run.build(built, log=lambda line: None)
     return built
 
 

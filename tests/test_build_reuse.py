@@ -7,10 +7,10 @@ from pathlib import Path
 
 from rdflib import RDFS, Literal
 
-from kemi_graph.build import pipeline
-from kemi_graph.build.load import load_project, ntriples
-from kemi_graph.build.parallel import process_municipalities
-from kemi_graph.build.validate import validate
+from kemi_graph.pipeline import run
+from kemi_graph.pipeline.load import load_project, ntriples
+from kemi_graph.pipeline.parallel import process_municipalities
+from kemi_graph.pipeline.validate import validate
 from kemi_graph.config import Settings
 from kemi_graph.namespaces import KG, Iris
 
@@ -19,7 +19,7 @@ def test_a_second_build_reuses_the_results_and_gives_the_same_graphs(built_setti
     again = Settings(dist_dir=tmp_path / "dist")
     shutil.copytree(built_settings.dist_dir, again.dist_dir)
     lines: list[str] = []
-    pipeline.build(again, log=lines.append)
+    run.build(again, log=lines.append)
     assert "(reused the previous build's results for 1 of 1 municipalities: their inputs were unchanged)" in lines
     for graph in ("kemi-inferred", "kemi-suggested"):
         before = (built_settings.dist_dir / "graphs" / f"{graph}.ttl").read_bytes()

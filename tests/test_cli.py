@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from kemi_graph.build import pipeline
-from kemi_graph.build.validate import ValidationResult, Violation
+from kemi_graph.pipeline import run
+from kemi_graph.pipeline.validate import ValidationResult, Violation
 from kemi_graph.cli import main
 from kemi_graph.config import Settings
 from kemi_graph.errors import ValidationFailed
@@ -100,9 +100,9 @@ def test_a_build_that_fails_validation_leaves_the_previous_build_intact(
 ) -> None:
     before = build_info(copy_of_build)
     broken = ValidationResult(False, [Violation("ex:objective", "Tavoite", "kg:strategicGoal", "needs a goal", "Violation")])
-    monkeypatch.setattr(pipeline, "validate", lambda data: broken)
+    monkeypatch.setattr(run, "validate", lambda data: broken)
     with pytest.raises(ValidationFailed) as failure:
-        pipeline.build(copy_of_build, log=lambda line: None)
+        run.build(copy_of_build, log=lambda line: None)
     assert "ex:objective (Tavoite): kg:strategicGoal: needs a goal" in failure.value.report
     assert build_info(copy_of_build) == before
     assert bool(run_query(open_read_only(copy_of_build), "ASK { GRAPH ?g { ?s ?p ?o } }"))
@@ -116,9 +116,9 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_build_intact(
     def disk_full(*args: object, **named: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "assemble", disk_full)
+    monkeypatch.setattr(run, "assemble", disk_full)
     with pytest.raises(OSError):
-        pipeline.build(copy_of_build, log=lambda line: None)
+        run.build(copy_of_build, log=lambda line: None)
     assert (copy_of_build.dist_dir / BUILD_INFO).read_bytes() == before
     assert not list(copy_of_build.dist_dir.parent.glob(".dist-build-*")), "the staging folder was left behind"
 
@@ -184,7 +184,7 @@ def test_a_broken_strategy_file_is_refused_naming_file_and_element(tmp_path: Pat
 def test_the_committed_rdf_matches_the_curated_strategy() -> None:
     import pyoxigraph as ox
 
-    from kemi_graph.build.checks import RDF_OF_STRATEGY, strategy_trig
+    from kemi_graph.pipeline.checks import RDF_OF_STRATEGY, strategy_trig
     from kemi_graph.namespaces import Iris
 
     yaml_file = data_dir() / "kemi" / "strategy.yaml"

@@ -238,7 +238,7 @@ def test_source_locations_name_sheet_row_and_cell(imported_settings: Settings) -
 def test_a_later_build_keeps_the_imported_municipality(imported_settings: Settings, tmp_path: Path) -> None:
     import shutil
 
-    from kemi_graph.build.pipeline import build
+    from kemi_graph.pipeline.run import build
 
     copy = Settings(dist_dir=tmp_path / "dist")
     shutil.copytree(imported_settings.dist_dir, copy.dist_dir)

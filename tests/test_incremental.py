@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kemi_graph.build.pipeline import build
+from kemi_graph.pipeline.run import build
 from kemi_graph.config import Settings
 from kemi_graph.importers.municipalities import import_table
 from kemi_graph.store import build_info, open_read_only
@@ -109,7 +109,7 @@ def test_an_import_that_fails_at_its_last_step_leaves_dist_as_it_was(
 ) -> None:
     """Everything but the store was written into the staged copy (hard links to dist's files)
     when the store update fails: dist's files must not have changed, nor be left half-staged."""
-    from kemi_graph.build import incremental
+    from kemi_graph.pipeline import incremental
 
     settings = Settings(dist_dir=tmp_path / "dist")
     shutil.copytree(both[0].dist_dir, settings.dist_dir)

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from kemi_graph import queries
-from kemi_graph.build.sdg_lexicon import load_lexicon
+from kemi_graph.pipeline.sdg_lexicon import load_lexicon
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError
 from kemi_graph.store import open_read_only

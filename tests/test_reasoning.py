@@ -1,7 +1,7 @@
 """The fast OWL 2 RL engine (TBox closed by owlrl, ABox rules in Python) equals owlrl's full closure.
 
 owlrl stays the reference: on real data the engine's inferred graph must be *the same set of
-triples* as owlrl's full closure of the same graphs, filtered the same way (kemi_graph/build/reason.py).
+triples* as owlrl's full closure of the same graphs, filtered the same way (kemi_graph/pipeline/reason.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-from kemi_graph.build.load import load_project
-from kemi_graph.build.reason import TBox, infer, infer_owlrl
+from kemi_graph.pipeline.load import load_project
+from kemi_graph.pipeline.reason import TBox, infer, infer_owlrl
 from kemi_graph.config import Settings
 from kemi_graph.importers.common import ConvertedStrategy
 from kemi_graph.importers.table import TableFile, convert_tables
@@ -72,7 +72,7 @@ def test_default_tbox_is_the_project_tbox(project, shared: Graph) -> None:
     strategy = next(s for s in project.strategies if s.municipality == "kemi")
     asserted = _asserted(shared, strategy)
     prefix = str(IRIS.municipality("kemi")) + "/"
-    from kemi_graph.build.reason import project_tbox
+    from kemi_graph.pipeline.reason import project_tbox
 
     assert project_tbox().covers(asserted)
     assert set(infer(asserted, prefix)) == set(infer(asserted, prefix, TBox(shared)))

@@ -18,9 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kemi_graph.build.load import load_project
-from kemi_graph.build.sdg_lexicon import load_lexicon
-from kemi_graph.build.suggest import Matcher, core_targets, suggest
+from kemi_graph.pipeline.load import load_project
+from kemi_graph.pipeline.sdg_lexicon import load_lexicon
+from kemi_graph.pipeline.suggest import Matcher, core_targets, suggest
 from kemi_graph.cli import main
 from kemi_graph.config import ENV_PREFIX, Settings
 from kemi_graph.errors import InputError
@@ -150,10 +150,10 @@ def test_import_from_a_url(dist_copy: Settings, http_folder: str) -> None:
 
 @pytest.mark.slow
 def test_a_later_build_keeps_the_imported_kos(dist_copy: Settings, kos: Path) -> None:
-    from kemi_graph.build import pipeline
+    from kemi_graph.pipeline import run
 
     import_kos(dist_copy, kos, log=lambda line: None)
-    pipeline.build(dist_copy, log=lambda line: None)
+    run.build(dist_copy, log=lambda line: None)
     assert _kos_counts(dist_copy) == {"goal": 17, "target": 169, "indicator": 232}
     info = build_info(dist_copy)
     assert info["imports"]["un-sdg-kos"]["triples"] == 9311

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kemi_graph.build import pipeline
+from kemi_graph.pipeline import run
 from kemi_graph.cli import main
 from kemi_graph.config import Settings
 from kemi_graph.store import build_info, writer_lock
@@ -41,7 +41,7 @@ def dist_copy(built_settings: Settings, tmp_path: Path) -> Settings:
 def test_an_import_during_a_build_waits_for_it_and_is_kept(dist_copy: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """The build is paused after reading the saved imports (its load step); the import started then must not be lost."""
     loaded, resume = threading.Event(), threading.Event()
-    real_saved_tables = pipeline.saved_tables
+    real_saved_tables = run.saved_tables
 
     def paused(settings: Settings) -> object:
         tables = real_saved_tables(settings)
@@ -49,7 +49,7 @@ def test_an_import_during_a_build_waits_for_it_and_is_kept(dist_copy: Settings, 
         assert resume.wait(120)
         return tables
 
-    monkeypatch.setattr(pipeline, "saved_tables", paused)
+    monkeypatch.setattr(run, "saved_tables", paused)
     outcome: list[int] = []
     builder = threading.Thread(target=lambda: outcome.append(main(["--dist-dir", str(dist_copy.dist_dir), "build"])))
     builder.start()

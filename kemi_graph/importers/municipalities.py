@@ -5,7 +5,7 @@ earlier years and validated with the project's SHACL shapes before anything is s
 then is it saved as ``dist/imports/tables/{municipality}/{year}.{csv|xlsx}`` (with
 ``municipality.json``: name, code, years) in a staging copy of the imports, and a build runs
 over it — or, when ``dist`` was built from the same shared inputs, only the municipality's own
-graphs are replaced in a staged copy (kemi_graph/build/incremental.py); either way the staged
+graphs are replaced in a staged copy (kemi_graph/pipeline/incremental.py); either way the staged
 ``dist`` is swapped in only when every step succeeded (the same atomic swap as ``kemi-graph
 build``, see kemi_graph/store.py). A refused file leaves ``dist`` (store, dumps and saved
 imports) exactly as it was.
@@ -134,9 +134,9 @@ def check_table(
     (columns ignored). Raises InputError (a bad file, naming sheet, row and column) or
     ValidationFailed (the shapes' report).
     """
-    from kemi_graph.build.load import shared_graphs
-    from kemi_graph.build.load import union_of
-    from kemi_graph.build.validate import validate
+    from kemi_graph.pipeline.load import shared_graphs
+    from kemi_graph.pipeline.load import union_of
+    from kemi_graph.pipeline.validate import validate
     from kemi_graph.importers.data_sources import data_sources_graph
 
     if not path.is_file():
@@ -173,10 +173,10 @@ def import_table(
 
     ``columns`` ({NAME: COLUMN}) maps other headings to the table's columns, over those of the
     YAML beside the file (:func:`columns_file`); the mapping is saved with the table."""
-    from kemi_graph.build.incremental import can_update, replace_municipality
-    from kemi_graph.build.load import strategy_files
-    from kemi_graph.build.pipeline import build
-    from kemi_graph.build.validate import validate
+    from kemi_graph.pipeline.incremental import can_update, replace_municipality
+    from kemi_graph.pipeline.load import strategy_files
+    from kemi_graph.pipeline.run import build
+    from kemi_graph.pipeline.validate import validate
 
     iris = Iris(settings.base_iri)
     slug = municipality_slug(name)
@@ -230,6 +230,6 @@ def import_table(
 
 
 def union_of(*graphs: Graph) -> Graph:
-    from kemi_graph.build.load import union_of
+    from kemi_graph.pipeline.load import union_of
 
     return union_of(*graphs)

@@ -212,8 +212,8 @@ def import_kos(settings: Settings, source: str | Path, log: Any = print) -> dict
 
 def _replace_graph(dist: Path, graph_iri: URIRef, nt: bytes, manifest: dict[str, Any]) -> None:
     """In a copy of dist: swap the graph in the store, rewrite dumps and build-info."""
-    from kemi_graph.build.load import triple_count
-    from kemi_graph.build.pipeline import dataset_nquads, write_plain_dumps
+    from kemi_graph.pipeline.load import triple_count
+    from kemi_graph.pipeline.run import dataset_nquads, write_plain_dumps
     from kemi_graph.publish.assemble import CACHE
     from kemi_graph.publish.dumps import stable_quads
     from kemi_graph.store import BUILD_INFO, STORE_FOLDER
@@ -267,7 +267,7 @@ class SavedImports:
 
 def saved_imports(settings: Settings, iris: Iris) -> SavedImports:
     """Read ``{dist}/imports/un-sdg-kos.nt`` (+ manifest) if an earlier ``sdg import`` left it."""
-    from kemi_graph.build.load import new_graph
+    from kemi_graph.pipeline.load import new_graph
 
     found = SavedImports()
     folder = settings.dist_dir / IMPORTS_FOLDER

@@ -403,7 +403,7 @@ def _changed_nodes(description: list[ox.Quad], unchanged: set[str], base: str) -
 
 def cache_key(settings: Settings, inputs: str) -> str:
     """What the cached pieces depend on besides the graphs: the format, the settings the files
-    show (base IRI, contact) and ``inputs`` (the build's shared inputs, kemi_graph.build.reuse)."""
+    show (base IRI, contact) and ``inputs`` (the build's shared inputs, kemi_graph.pipeline.reuse)."""
     digest = hashlib.sha256()
     for part in (FORMAT, settings.base_iri, settings.contact_email, inputs):
         digest.update(part.encode("utf-8") + b"\0")

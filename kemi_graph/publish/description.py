@@ -514,7 +514,7 @@ SHAPES_FILE = "dataset-shapes.ttl"
 
 def to_rdflib(quads: Iterable[ox.Quad]) -> Any:
     """The quads' triples as an rdflib Graph (for pyshacl)."""
-    from kemi_graph.build.load import new_graph
+    from kemi_graph.pipeline.load import new_graph
 
     graph = new_graph()
     data = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES)
@@ -525,8 +525,8 @@ def to_rdflib(quads: Iterable[ox.Quad]) -> Any:
 
 def validate_description(quads: Sequence[ox.Quad]) -> Any:
     """Check the description against ``ontology/dataset-shapes.ttl`` (the DCAT-AP mandatory fields and ours)."""
-    from kemi_graph.build.load import parse_rdf
-    from kemi_graph.build.validate import validate
+    from kemi_graph.pipeline.load import parse_rdf
+    from kemi_graph.pipeline.validate import validate
     from kemi_graph.resources import ontology_dir
 
     return validate(to_rdflib(quads), parse_rdf(ontology_dir() / SHAPES_FILE))

@@ -200,7 +200,7 @@ def validation_report(quads: Sequence[ox.Quad], settings: Settings, report_base:
     """SHACL (ontology/shapes.ttl) per municipality, like the build; the reports as stable quads."""
     import pyshacl
 
-    from kemi_graph.build.load import shapes_graph
+    from kemi_graph.pipeline.load import shapes_graph
     from kemi_graph.publish.description import to_rdflib
 
     iris = Iris(settings.base_iri)

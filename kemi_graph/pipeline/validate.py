@@ -8,7 +8,7 @@ import pyshacl
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from kemi_graph.build.load import shapes_graph
+from kemi_graph.pipeline.load import shapes_graph
 
 
 @dataclass(frozen=True)

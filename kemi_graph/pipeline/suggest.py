@@ -6,7 +6,7 @@ The method (``METHOD_DESCRIPTION``, version ``METHOD_VERSION`` + the lexicon's o
    its corrected spelling (interpretation graph). Never a translation: imported municipalities
    have none, and the method must serve them alike.
 2. Words: each word's written form and simplemma lemma, with compounds split against the
-   lexicon's words (kemi_graph/build/finnish.py).
+   lexicon's words (kemi_graph/pipeline/finnish.py).
 3. Veto: an element with a negative term (administration, IT systems, communication channels)
    gets nothing.
 4. Evidence per target: core terms and cue terms of the lexicon (data/sdg/fi-target-concepts.yaml)
@@ -40,9 +40,9 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kemi_graph.build.finnish import forms, parts, tokens
-from kemi_graph.build.load import new_graph
-from kemi_graph.build.sdg_lexicon import Lexicon, Term, load_lexicon
+from kemi_graph.pipeline.finnish import forms, parts, tokens
+from kemi_graph.pipeline.load import new_graph
+from kemi_graph.pipeline.sdg_lexicon import Lexicon, Term, load_lexicon
 from kemi_graph.namespaces import KG, SDG, Iris
 
 METHOD_VERSION = "2.1"

@@ -1,7 +1,7 @@
 """The Finnish concept lexicon of the UN SDG targets (data/sdg/fi-target-concepts.yaml), read and checked.
 
 Terms are written in their base forms; a strategy's words are brought to base forms and their
-compounds split when they are matched (kemi_graph/build/finnish.py).
+compounds split when they are matched (kemi_graph/pipeline/finnish.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from kemi_graph.build.finnish import tokens
+from kemi_graph.pipeline.finnish import tokens
 from kemi_graph.errors import InputError
 from kemi_graph.resources import data_dir
 

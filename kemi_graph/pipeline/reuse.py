@@ -1,6 +1,6 @@
 """Reusing an earlier build's per-municipality results when nothing they were made from has changed.
 
-The per-municipality pass (SHACL, OWL 2 RL rules, SDG suggestions; kemi_graph/build/parallel.py)
+The per-municipality pass (SHACL, OWL 2 RL rules, SDG suggestions; kemi_graph/pipeline/parallel.py)
 is most of a build's time, and ``kemi-graph import`` of one municipality rebuilds all of them.
 Its results depend only on the municipality's city and interpretation graphs and on what every
 municipality shares: the ontology, shapes, SDG goals, data sources and term list (the files

@@ -15,15 +15,15 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from kemi_graph import __version__, formats
-from kemi_graph.build import reuse
-from kemi_graph.build.load import load_project, ntriples
-from kemi_graph.build.validate import validate
+from kemi_graph.pipeline import reuse
+from kemi_graph.pipeline.load import load_project, ntriples
+from kemi_graph.pipeline.validate import validate
 from kemi_graph.config import Settings
-from kemi_graph.build.parallel import process_municipalities, table_strategies
+from kemi_graph.pipeline.parallel import process_municipalities, table_strategies
 from kemi_graph.importers.municipalities import TableImports, saved_tables
 from kemi_graph.importers.sdg_kos import saved_imports
 from kemi_graph.namespaces import Iris
-from kemi_graph.build.incremental import inputs_key
+from kemi_graph.pipeline.incremental import inputs_key
 from kemi_graph.publish.assemble import assemble
 from kemi_graph.publish.description import description_graph
 from kemi_graph.publish.dumps import by_graph, graph_file_stem, serialize
@@ -80,7 +80,7 @@ def build(settings: Settings, log: Log = print, tables: TableImports | None = No
         names = [str(name) for name in graphs]
         given = {str(name): graphs.pop(name) for name in list(graphs)}
         # The dumps, tables and description, graph by graph (kemi_graph/publish/assemble.py): the
-        # pieces are kept, so that an import can replace one municipality's (kemi_graph/build/incremental.py).
+        # pieces are kept, so that an import can replace one municipality's (kemi_graph/pipeline/incremental.py).
         made = assemble(staging, settings, given, key, log=lambda name, seconds: report.seconds.__setitem__(name, round(seconds, 3)))
         for name in ("dumps", "publish"):
             log(f"{name:<23} {report.seconds[name]:8.2f} s")

@@ -34,7 +34,7 @@ import owlrl
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
-from kemi_graph.build.load import new_graph
+from kemi_graph.pipeline.load import new_graph
 
 # OWL-RL also derives tautologies (every resource is an owl:Thing, the same as itself); they
 # would double the graph and tell a reader nothing.
@@ -226,7 +226,7 @@ class TBox:
 @functools.lru_cache(maxsize=1)
 def project_tbox() -> TBox:
     """The TBox of the project's own shared graphs (ontology + external axioms + SDG goals), once per process."""
-    from kemi_graph.build.load import shared_graphs
+    from kemi_graph.pipeline.load import shared_graphs
 
     shared = shared_graphs()
     union = Graph()

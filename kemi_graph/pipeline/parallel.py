@@ -22,8 +22,8 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from kemi_graph.build import reuse
-from kemi_graph.build.load import ProjectGraphs, new_graph, ntriples, union_of
+from kemi_graph.pipeline import reuse
+from kemi_graph.pipeline.load import ProjectGraphs, new_graph, ntriples, union_of
 from kemi_graph.errors import InputError, ValidationFailed
 from kemi_graph.importers.common import ConvertedStrategy
 from kemi_graph.namespaces import KG, Iris
@@ -73,7 +73,7 @@ def _graph(data: bytes) -> Graph:
 class MunicipalityOutcome:
     """What the per-municipality pass gives back: the SHACL outcome and the two derived graphs (N-Triples)."""
 
-    validation: Any  # kemi_graph.build.validate.ValidationResult (or a stand-in's, in tests)
+    validation: Any  # kemi_graph.pipeline.validate.ValidationResult (or a stand-in's, in tests)
     suggestions_fail: bool  # the data conforms, the suggested links on it do not
     inferred: bytes
     suggested: bytes
@@ -85,8 +85,8 @@ def _municipality_pass(job: tuple[bytes, bytes, str]) -> MunicipalityOutcome:
     The shapes are checked once over the data with its suggestions; only when that fails is the
     data checked alone, to say whether the city's data or the suggestions are at fault.
     """
-    from kemi_graph.build.reason import infer
-    from kemi_graph.build.suggest import suggest
+    from kemi_graph.pipeline.reason import infer
+    from kemi_graph.pipeline.suggest import suggest
 
     city_nt, interpretation_nt, municipality = job
     city, interpretation = _graph(city_nt), _graph(interpretation_nt)
@@ -118,7 +118,7 @@ class PassOutput:
     """The per-municipality pass over a project: derived graphs, and the results to keep for the next build."""
 
     graphs: dict[URIRef, bytes]  # {base}/graph/{m}/inferred and /suggested, N-Triples
-    results: dict[str, reuse.PassResult]  # by reuse key (kemi_graph/build/reuse.py)
+    results: dict[str, reuse.PassResult]  # by reuse key (kemi_graph/pipeline/reuse.py)
     reused: int  # municipalities whose result came from the earlier build
 
 
@@ -132,13 +132,13 @@ def process_municipalities(
 ) -> PassOutput:
     """``{base}/graph/{m}/inferred`` and ``/suggested`` (N-Triples) for every municipality, each checked with SHACL.
 
-    ``check(graph)`` validates one municipality's data (kemi_graph.build.validate.validate);
+    ``check(graph)`` validates one municipality's data (kemi_graph.pipeline.validate.validate);
     ``graphs``: the project's named graphs as N-Triples (project.named_graphs), sent to the workers;
     ``wanted_processes``: the pool size (Settings.build_processes; 0: one per CPU); ``earlier``:
     the dist folder of the previous build, whose results are reused where their key matches.
     The TBox (ontology + SDG goals) is closed by owlrl once, here, and the SDG lexicon read once,
     before the pool forks; each municipality then gets only the OWL 2 RL instance rules
-    (kemi_graph/build/reason.py) and the SDG concept match (kemi_graph/build/suggest.py).
+    (kemi_graph/pipeline/reason.py) and the SDG concept match (kemi_graph/pipeline/suggest.py).
     Raises ValidationFailed, naming what does not conform, before anything is written.
     """
     shared_key = reuse.shared_key(iris.base, check)
@@ -171,9 +171,9 @@ def process_municipalities(
 
 def _prepare_pass(project: ProjectGraphs, iris: Iris, check: object) -> None:
     """What every worker reads, made once before the pool forks (the workers inherit it)."""
-    from kemi_graph.build.finnish import lemma
-    from kemi_graph.build.reason import TBox
-    from kemi_graph.build.sdg_lexicon import load_lexicon
+    from kemi_graph.pipeline.finnish import lemma
+    from kemi_graph.pipeline.reason import TBox
+    from kemi_graph.pipeline.sdg_lexicon import load_lexicon
 
     lemma("kunta")  # loads simplemma's Finnish dictionary here, once, not in every worker
     _SHARED.update(

@@ -1,6 +1,6 @@
 """Replacing one municipality in a built dist without rebuilding the rest (``kemi-graph import``).
 
-A full build (kemi_graph/build/pipeline.py) leaves, besides the store and the publication, the
+A full build (kemi_graph/pipeline/run.py) leaves, besides the store and the publication, the
 per-graph and per-part pieces the publication is made of (kemi_graph/publish/assemble.py) under a
 key of everything the other municipalities' results depend on: kemi-graph's code, the ontology
 and shapes, the SDG and data-source files, the curated strategies under ``data/``, the saved UN
@@ -33,8 +33,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kemi_graph import __version__
-from kemi_graph.build import reuse
-from kemi_graph.build.load import ProjectGraphs, ntriples, strategy_files
+from kemi_graph.pipeline import reuse
+from kemi_graph.pipeline.load import ProjectGraphs, ntriples, strategy_files
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError
 from kemi_graph.importers.common import ConvertedStrategy
@@ -70,8 +70,8 @@ def replace_municipality(
     """Put ``converted`` (already checked, kemi_graph.importers.municipalities.check_table) into
     ``dist`` in place of its earlier graphs, or beside the others; ``save_tables(staging)`` saves
     the imported files into the staged dist. Returns the seconds of each step."""
-    from kemi_graph.build.parallel import process_municipalities
-    from kemi_graph.build.validate import validate
+    from kemi_graph.pipeline.parallel import process_municipalities
+    from kemi_graph.pipeline.validate import validate
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -139,7 +139,7 @@ def _check_code(dist: Path, iris: Iris, converted: ConvertedStrategy) -> None:
 
 
 def _project_of(converted: ConvertedStrategy, iris: Iris) -> ProjectGraphs:
-    from kemi_graph.build.load import shared_graphs
+    from kemi_graph.pipeline.load import shared_graphs
     from kemi_graph.importers.data_sources import data_sources_graph
 
     project = shared_graphs()

@@ -9,8 +9,8 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.util import guess_format
 
-from kemi_graph.build.load import new_graph, parse_rdf, shared_graphs, strategy_files
-from kemi_graph.build.validate import ValidationResult, validate
+from kemi_graph.pipeline.load import new_graph, parse_rdf, shared_graphs, strategy_files
+from kemi_graph.pipeline.validate import ValidationResult, validate
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError
 from kemi_graph.importers.strategy_yaml import convert_file

@@ -32,6 +32,7 @@ HEADER_BYTES = 32_768
 # A connection's answer beyond this many bytes waits in a temporary file, not in memory.
 OUTBUF_OVERFLOW = 1 << 20
 LOOP_SECONDS = 0.5
+ACCEPTS_PER_TURN = 64
 
 
 class _Channel(HTTPChannel):  # type: ignore[misc]
@@ -53,6 +54,17 @@ class _Server(TcpWSGIServer):  # type: ignore[misc]
 
     channel_class = _Channel
     read_timeout = 10.0
+
+    def handle_accept(self) -> None:
+        # waitress accepts one connection per turn of its loop; when many clients connect at once
+        # the last ones waited seconds behind the loop's other work. Take all that are waiting.
+        for _ in range(ACCEPTS_PER_TURN):
+            connections = len(self._map)
+            if connections >= self.adj.connection_limit:
+                return
+            super().handle_accept()
+            if len(self._map) == connections:  # none was waiting
+                return
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)

@@ -145,9 +145,9 @@ def test_a_given_dataset_version_is_in_the_app_state_and_the_pages_etags(setting
     try:
         assert app.extensions["kemi_graph"].current().dataset_version == "v1-given"
         with app.test_request_context("/"):
-            from kemi_graph.web import pages
+            from kemi_graph.web import page_kit
 
-            assert pages.dataset_version() == "v1-given"
+            assert page_kit.dataset_version() == "v1-given"
     finally:
         app.extensions["kemi_graph"].close()
 

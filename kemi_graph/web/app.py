@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 from kemi_graph import resources
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError, KemiGraphError, QueryError, StoreNotBuilt
-from kemi_graph.store import BUILD_INFO, build_info, open_read_only
+from kemi_graph.store import BUILD_INFO, build_info
 from kemi_graph.web import pages, publication, queries_pages, sparql
 from kemi_graph.web.evaluator import QueryPool
 from kemi_graph.web.live import Live, Snapshot, open_snapshot_or_dist
@@ -47,7 +47,7 @@ def create_app(settings: Settings, store: ox.Store | None = None, dataset_versio
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
 
     if store is None:
-        open_read_only(settings)  # fails now, with the message, when nothing is built
+        build_info(settings)  # fails now, with the message, when nothing is built
         live = Live(settings, functools.partial(_generation, settings), follow=True)
     else:
         given = store

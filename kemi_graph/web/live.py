@@ -160,12 +160,16 @@ class Live:
             self._watcher.start()
 
     def close(self) -> None:
+        """Stop watching, stop this process's evaluators and remove its snapshots."""
         self._stop.set()
         with self._lock:
-            if self._current is not None and self._owner == os.getpid():
+            if self._owner != os.getpid():  # nothing here is this process's own
+                return
+            if self._current is not None:
                 self._current.pool.close()
-            for _, snapshot in self._retired + [(0.0, self._snapshot)]:
-                if snapshot is not None and self._owner == os.getpid():
+            snapshots = [snapshot for _, snapshot in self._retired] + [self._snapshot]
+            for snapshot in snapshots:
+                if snapshot is not None:
                     shutil.rmtree(snapshot.folder, ignore_errors=True)
             self._retired.clear()
             self._snapshot = None
@@ -175,10 +179,10 @@ class Live:
         if not self._follow or build_marker(self.settings) == self._marker:
             return False
         with self._lock:
-            if build_marker(self.settings) == self._marker:
+            marker = build_marker(self.settings)
+            if marker == self._marker:
                 return False
             old, old_snapshot = self._current, self._snapshot
-            marker = build_marker(self.settings)
             snapshot = take_snapshot(self.settings)
             state = self._make(snapshot)
             state.pool.close_in_evaluators = self.close_in_evaluators

@@ -21,16 +21,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from kemi_graph.web import page_kit
 from kemi_graph.web.views import VIEWS
 
 bp = Blueprint("pages", __name__)
 for view in VIEWS:
     bp.register_blueprint(view)
-
-# The SPARQL page (kemi_graph.web.sparql) renders with the pages' languages and template context.
-_languages = page_kit.languages
-_context = page_kit.context
-_href_factory = page_kit.href_factory
-_iris = page_kit.current_iris
-dataset_version = page_kit.dataset_version

@@ -30,7 +30,6 @@ from gunicorn.app.base import BaseApplication
 from kemi_graph.config import Settings
 from kemi_graph.errors import InputError, KemiGraphError
 from kemi_graph.formats import for_rdf_file
-from kemi_graph.store import open_read_only
 
 _GRAPH_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # gunicorn replaces a worker whose event loop has not reported for this long: it reports every
@@ -146,8 +145,7 @@ def run(settings: Settings, data: list[str] | None = None) -> None:
     if data:
         app = create_app(settings, load_data(data), dataset_version=data_version(data))
     else:
-        open_read_only(settings)  # fails early, with the message, when nothing is built
-        # create_app (and each evaluator) opens its own read-only handle of the built store.
+        # Each worker and each evaluator opens its own read-only handle of the built store.
         app = create_app(settings)
     _Server(app, gunicorn_options(settings)).run()
 

@@ -44,7 +44,7 @@ from werkzeug.exceptions import NotAcceptable as HttpNotAcceptable
 from kemi_graph import formats
 from kemi_graph.queries import all_queries
 from kemi_graph.config import Settings
-from kemi_graph.web import pages
+from kemi_graph.web import page_kit
 from kemi_graph.web.conneg import NotAcceptable, negotiate
 from kemi_graph.errors import QueryError
 from kemi_graph.query_text import QueryText, checked, service_allowed
@@ -428,7 +428,7 @@ _FIRST_WORD = re.compile(r"\s*(?:(?:BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\
 def _variant(fmt: formats.Format | None) -> str:
     """The format part of a cache key; an HTML page also depends on its languages (?lang=, ?clang=)."""
     if fmt is formats.HTML:
-        return "html;" + ";".join(pages._languages())
+        return "html;" + ";".join(page_kit.languages())
     return fmt.name if fmt else ""
 
 
@@ -469,7 +469,7 @@ def _download_links(query: str, params: Params, kind: str) -> list[tuple[formats
 
 
 def _render_page(query: str, **context: object) -> str:
-    ui, content = pages._languages()
+    ui, content = page_kit.languages()
     text = PAGE_TEXT[ui]
     return render_template(
         "sparql.html",
@@ -479,7 +479,7 @@ def _render_page(query: str, **context: object) -> str:
         examples=all_queries().values(),
         settings=state().settings,
         p=lambda key, **values: text[key].format(**values),
-        **{**pages._context(ui, content), **context},
+        **{**page_kit.context(ui, content), **context},
     )
 
 
@@ -494,8 +494,8 @@ def _render_results(query: str, params: Params, outcome: Outcome) -> str:
         if "boolean" in results:
             context["boolean"] = results["boolean"]
         else:
-            ui, content = pages._languages()
-            href = pages._href_factory(pages._iris(), ui, content)
+            ui, content = page_kit.languages()
+            href = page_kit.href_factory(page_kit.current_iris(), ui, content)
             variables = results["head"].get("vars", [])
             context["variables"] = variables
             context["rows"] = [[_cell(binding.get(v), href) for v in variables] for binding in results["results"]["bindings"]]

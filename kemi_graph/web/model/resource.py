@@ -124,25 +124,26 @@ def _term_key(term: object) -> tuple:
 
 
 
+def _values_by_predicate(store: ox.Store, sparql: str, subject: ox.NamedNode, iris: Iris) -> dict[str, dict[tuple, Value]]:
+    """``?o``, the term at the other end of each of ``subject``'s triples (``?s``), per predicate ``?p``,
+    each term once with every graph ``?g`` it is stated in."""
+    found: dict[str, dict[tuple, Value]] = defaultdict(dict)
+    for row in select(store, sparql, s=subject):
+        key = _term_key(row["o"])
+        value = found[row["p"].value].get(key)
+        if value is None:
+            value = found[row["p"].value][key] = Value(as_node(row["o"]), [])
+        value.graphs.append(graph_ref(row["g"], iris))
+    return found
+
+
 def describe(store: ox.Store, iri: str, iris: Iris) -> ResourceView | None:
     """Everything the resource page of ``iri`` shows, or ``None`` if the store knows nothing of it."""
     if not exists(store, iri):
         return None
     subject = ox.NamedNode(iri)
-    outgoing: dict[str, dict[tuple, Value]] = defaultdict(dict)
-    for row in select(store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", s=subject):
-        key = _term_key(row["o"])
-        value = outgoing[row["p"].value].get(key)
-        if value is None:
-            value = outgoing[row["p"].value][key] = Value(as_node(row["o"]), [])
-        value.graphs.append(graph_ref(row["g"], iris))
-    incoming: dict[str, dict[tuple, Value]] = defaultdict(dict)
-    for row in select(store, "SELECT ?s ?x ?p ?g WHERE { GRAPH ?g { ?x ?p ?s } }", s=subject):
-        key = _term_key(row["x"])
-        value = incoming[row["p"].value].get(key)
-        if value is None:
-            value = incoming[row["p"].value][key] = Value(as_node(row["x"]), [])
-        value.graphs.append(graph_ref(row["g"], iris))
+    outgoing = _values_by_predicate(store, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", subject, iris)
+    incoming = _values_by_predicate(store, "SELECT ?s ?o ?p ?g WHERE { GRAPH ?g { ?o ?p ?s } }", subject, iris)
 
     neighbourhood = """
         { ?s ?q ?x } UNION { ?x ?q ?s } UNION { ?s ?x ?o } UNION { ?o ?x ?s }
